@@ -1,0 +1,75 @@
+"""Staff-facing text: the ticket card, the queue, terse notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.eta import format_due
+from bot.records import Choice, Ticket
+
+TIER_MARK = {"S": "🔴", "A": "🟠", "B": "🟢"}
+STAGE_MARK = {"受理": "🆕", "核实": "🔎", "处理": "🛠", "反馈": "💬", "已解决": "✅", "已关闭": "⚪"}
+
+
+def staff_choices(t: Ticket) -> tuple[Choice, ...]:
+    """The buttons on a ticket card."""
+    return (Choice("认领", f"claim:{t.id}"), Choice("核实中", f"stage:{t.id}:核实"),
+            Choice("处理中", f"stage:{t.id}:处理"), Choice("已解决", f"resolve:{t.id}"),
+            Choice("升级", f"escalate:{t.id}"))
+
+
+def topic_title(t: Ticket) -> str:
+    """Forum topic name: mark, number, tier, category."""
+    mark = STAGE_MARK.get(t.stage, "") if not t.is_open else TIER_MARK.get(t.tier, "")
+    return f"{mark} #{t.number} {t.tier} {t.title}"[:128]
+
+
+def card(t: Ticket, user_name: str, transcript: list[dict[str, Any]], sla_due: datetime | None,
+         now: datetime, agent_name: str | None = None) -> str:
+    """Everything the bot collected, on one screen."""
+    lines = [f"{TIER_MARK.get(t.tier, '')} #{t.number} {t.tier} {t.title} [{t.stage}]",
+             f"用户: {user_name} (id {t.user_id})",
+             f"订单号: {t.order_no or '未提供'}",
+             f"问题: {t.title} ({t.intent})",
+             f"诉求: {t.demand or '-'}" + (f" ({t.demand_text})" if t.demand_text else "")]
+    if t.amount is not None:
+        lines.append(f"金额: {t.amount:g} 元")
+    evidence = t.details.get("evidence") or []
+    if evidence:
+        lines.append(f"证据: {len(evidence)} 个附件")
+    if t.details.get("error_text"):
+        lines.append(f"报错: {t.details['error_text']}")
+    promised = format_due(t.promised_at, now) if t.promised_at else "-"
+    sla = format_due(sla_due, now) if sla_due else "-"
+    lines.append(f"承诺回复: {promised} · SLA: {sla}" + (" ⚠️ 有超时风险" if t.at_risk else ""))
+    lines.append(f"负责人: {agent_name or '未认领'}")
+    lines.append("—— 对话 ——")
+    lines.extend(_transcript_line(m) for m in transcript[-12:])
+    return "\n".join(lines)
+
+
+def _transcript_line(m: dict[str, Any]) -> str:
+    who = {"buyer": "买家", "bot": "机器人"}.get(m["sender"], m["sender"])
+    text = m["text"] if m["kind"] == "text" else f"[{m['kind']}] {m['text']}"
+    return f"{who}: {text[:200]}"
+
+
+def queue_text(tickets: list[Ticket], now: datetime) -> str:
+    """Open tickets by tier with time left before the promise."""
+    if not tickets:
+        return "队列为空。"
+    lines = [f"待处理 {len(tickets)} 单:"]
+    for t in tickets:
+        left = _left(t.promised_at, now) if t.first_reply_at is None else "已回复"
+        who = f"@{t.agent_id}" if t.agent_id else "未认领"
+        lines.append(f"{TIER_MARK.get(t.tier, '')} #{t.number} {t.tier} {t.title} "
+                     f"[{t.stage}] {who} · {left}")
+    return "\n".join(lines)
+
+
+def _left(due: datetime | None, now: datetime) -> str:
+    if due is None:
+        return "无承诺"
+    minutes = int((due - now).total_seconds() // 60)
+    return f"剩 {minutes} 分钟" if minutes >= 0 else f"已超时 {-minutes} 分钟"

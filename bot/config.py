@@ -1,0 +1,247 @@
+"""kefu's settings: defaults, then kefu.yaml, then the environment, then flags.
+
+Every value has a default that works with no file at all. A wrong value is
+a ConfigError that names the key.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from bot.eta import BusinessHours, EtaPolicy, TierSla
+from intents.decide import Thresholds
+from intents.extract import DEFAULT_ORDER_PATTERN
+
+REPO_FAQ = Path(__file__).resolve().parent.parent / "faq.yaml"
+ROLES = ("junior", "senior", "supervisor")
+
+DEFAULTS: dict[str, Any] = {
+    "database": "kefu.db",
+    "faq": None,
+    "timezone": "Asia/Shanghai",
+    "business_hours": {"opens": "09:00", "closes": "24:00", "workdays_only": False},
+    "tiers": {
+        "S": {"first_reply_minutes": 60, "resolve_minutes": 480, "working_days_only": False},
+        "A": {"first_reply_minutes": 120, "resolve_minutes": 1440, "working_days_only": False},
+        "B": {"first_reply_minutes": 5, "resolve_minutes": 60, "working_days_only": False},
+    },
+    "eta": {"minimum_minutes": 5, "round_to_minutes": 5, "pickup_minutes": 10,
+            "handle_minutes": 15, "history_size": 50},
+    "order_pattern": DEFAULT_ORDER_PATTERN,
+    "match": {"answer": Thresholds.answer, "margin": Thresholds.margin,
+              "clarify": Thresholds.clarify},
+    "reopen_days": 7,
+    "staff_chat": None,
+    "agents": [],
+}
+
+ENV_KEYS = {"KEFU_DB": ("database",), "KEFU_TZ": ("timezone",),
+            "KEFU_STAFF_CHAT": ("staff_chat",), "KEFU_FAQ": ("faq",)}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A human agent known to kefu."""
+
+    id: int
+    name: str
+    role: str = "junior"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings for one kefu process."""
+
+    database: Path
+    faq: Path
+    tz: ZoneInfo
+    eta: EtaPolicy
+    tiers: Mapping[str, TierSla]
+    resolve_targets: Mapping[str, timedelta]
+    pickup: timedelta
+    handle: timedelta
+    history_size: int
+    order_pattern: str
+    thresholds: Thresholds
+    reopen_days: int
+    staff_chat: int | None
+    agents: tuple[Agent, ...]
+    source: Path | None = None
+
+    def agent(self, agent_id: int) -> Agent | None:
+        """The configured agent with this id, if any."""
+        return next((a for a in self.agents if a.id == agent_id), None)
+
+
+def find_config_file(explicit: str | Path | None, env: Mapping[str, str]) -> Path | None:
+    """--config, else KEFU_CONFIG, else ./kefu.yaml when present."""
+    if explicit:
+        return Path(explicit)
+    if env.get("KEFU_CONFIG"):
+        return Path(env["KEFU_CONFIG"])
+    local = Path("kefu.yaml")
+    return local if local.exists() else None
+
+
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None,
+                db: str | Path | None = None) -> Config:
+    """Resolve settings from defaults, file, environment and a --db flag."""
+    env = os.environ if env is None else env
+    raw = copy.deepcopy(DEFAULTS)
+    source = find_config_file(path, env)
+    if source is not None:
+        _merge(raw, _read_yaml(source), "")
+    for var, key in ENV_KEYS.items():
+        if env.get(var):
+            raw[key[0]] = env[var]
+    if db:
+        raw["database"] = str(db)
+    return _build(raw, source)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"config {path}: expected a mapping at the top level")
+    return data
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any], prefix: str) -> None:
+    for key, value in extra.items():
+        name = f"{prefix}{key}"
+        if key not in base:
+            raise ConfigError(f"{name}: unknown setting")
+        if isinstance(base[key], dict) and key != "tiers":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{name}: expected a mapping")
+            _merge(base[key], value, f"{name}.")
+        elif key == "tiers" and isinstance(value, dict):
+            for tier, spec in value.items():
+                if tier not in base["tiers"] or not isinstance(spec, dict):
+                    raise ConfigError(f"tiers.{tier}: expected one of S, A, B with a mapping")
+                _merge(base["tiers"][tier], spec, f"tiers.{tier}.")
+        else:
+            base[key] = value
+
+
+def _clock(value: Any, key: str) -> time:
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match[1]) > 24 or int(match[2]) > 59:
+        raise ConfigError(f"{key}: expected a clock time like 09:00, got {value!r}")
+    hour, minute = int(match[1]), int(match[2])
+    if hour == 24 and minute:
+        raise ConfigError(f"{key}: 24:{minute:02d} is not a time")
+    return time(0, 0) if hour == 24 else time(hour, minute)
+
+
+def _minutes(value: Any, key: str, minimum: float = 0) -> timedelta:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        raise ConfigError(f"{key}: expected a number of minutes >= {minimum}, got {value!r}")
+    return timedelta(minutes=value)
+
+
+def _number(value: Any, key: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(f"{key}: expected a number from {low} to {high}, got {value!r}")
+    return float(value)
+
+
+def _zone(value: Any) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"timezone: unknown time zone {value!r}") from exc
+
+
+def _pattern(value: Any) -> str:
+    try:
+        re.compile(str(value))
+    except re.error as exc:
+        raise ConfigError(f"order_pattern: not a valid regular expression: {exc}") from exc
+    return str(value)
+
+
+def _staff_chat(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"staff_chat: expected a Telegram chat id, got {value!r}") from exc
+
+
+def _agents(value: Any) -> tuple[Agent, ...]:
+    if not isinstance(value, list):
+        raise ConfigError("agents: expected a list of {id, name, role}")
+    agents = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+            raise ConfigError(f"agents[{i}].id: expected a numeric Telegram user id")
+        role = str(item.get("role", "junior"))
+        if role not in ROLES:
+            raise ConfigError(f"agents[{i}].role: expected one of {ROLES}, got {role!r}")
+        agents.append(Agent(item["id"], str(item.get("name") or f"客服{i + 1}"), role))
+    return tuple(agents)
+
+
+def _tiers(raw: Mapping[str, Any]) -> tuple[dict[str, TierSla], dict[str, timedelta]]:
+    slas, resolve = {}, {}
+    for tier, spec in raw.items():
+        key = f"tiers.{tier}"
+        slas[tier] = TierSla(tier, _minutes(spec["first_reply_minutes"],
+                                            f"{key}.first_reply_minutes", 1),
+                             bool(spec.get("working_days_only", False)))
+        resolve[tier] = _minutes(spec["resolve_minutes"], f"{key}.resolve_minutes", 1)
+    return slas, resolve
+
+
+def _build(raw: dict[str, Any], source: Path | None) -> Config:
+    tz = _zone(raw["timezone"])
+    bh, eta = raw["business_hours"], raw["eta"]
+    hours = BusinessHours(_clock(bh["opens"], "business_hours.opens"),
+                          _clock(bh["closes"], "business_hours.closes"), tz,
+                          bool(bh["workdays_only"]))
+    policy = EtaPolicy(hours, _minutes(eta["minimum_minutes"], "eta.minimum_minutes"),
+                       _minutes(eta["round_to_minutes"], "eta.round_to_minutes", 1))
+    slas, resolve = _tiers(raw["tiers"])
+    m = raw["match"]
+    thresholds = Thresholds(_number(m["answer"], "match.answer", 0, 1),
+                            _number(m["margin"], "match.margin", 0, 1),
+                            _number(m["clarify"], "match.clarify", 0, 1))
+    return Config(
+        database=Path(str(raw["database"])),
+        faq=Path(raw["faq"]) if raw["faq"] else _default_faq(),
+        tz=tz, eta=policy, tiers=slas, resolve_targets=resolve,
+        pickup=_minutes(eta["pickup_minutes"], "eta.pickup_minutes"),
+        handle=_minutes(eta["handle_minutes"], "eta.handle_minutes", 1),
+        history_size=int(_number(eta["history_size"], "eta.history_size", 1, 10_000)),
+        order_pattern=_pattern(raw["order_pattern"]),
+        thresholds=thresholds,
+        reopen_days=int(_number(raw["reopen_days"], "reopen_days", 0, 365)),
+        staff_chat=_staff_chat(raw["staff_chat"]),
+        agents=_agents(raw["agents"]),
+        source=source,
+    )
+
+
+def _default_faq() -> Path:
+    local = Path("faq.yaml")
+    return local if local.exists() else REPO_FAQ

@@ -1,0 +1,52 @@
+"""What adapters hand to the core: plain events, no messenger types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Message kinds kefu can read; anything else gets a polite "I can't read that".
+READABLE = ("text", "photo", "document")
+
+
+@dataclass(frozen=True)
+class BuyerSaid:
+    """A buyer sent a message (text, or a photo/document with an optional caption)."""
+
+    user_id: int
+    text: str = ""
+    name: str = ""
+    kind: str = "text"
+    file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ButtonPressed:
+    """A buyer pressed a choice button (or typed its number)."""
+
+    user_id: int
+    data: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class BuyerCommand:
+    """A buyer sent /start, /help, /status, /cancel, /human or an unknown command."""
+
+    user_id: int
+    command: str
+    args: str = ""
+    name: str = ""
+
+
+BuyerEvent = BuyerSaid | ButtonPressed | BuyerCommand
+
+
+@dataclass(frozen=True)
+class AgentAct:
+    """A staff member did something to a ticket (or to the queue)."""
+
+    agent_id: int
+    action: str  # claim | reply | note | stage | resolve | escalate | duty | queue | show
+    ticket_id: int | None = None
+    text: str = ""
+    name: str = ""

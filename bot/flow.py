@@ -1,0 +1,178 @@
+"""Intake steps shared by typed messages and buttons: route, ask, open."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from bot import intake, replies, tickets
+from bot.kefu import Kefu
+from bot.records import Conversation, Outgoing
+from bot.tickets import to_buyer
+from intents.extract import extract, looks_like_order_attempt, parse_demand_answer
+from intents.faq import Intent
+
+Turn = tuple[Conversation, list[Outgoing]]
+
+_NO_ORDER = re.compile(r"(没|无|忘|找不到|不知道|不记得|木有|么有).{0,3}(订单|单号)|没有号")
+_PER_FIELD = ("order_no", "amount", "demand")
+
+
+def extracted(k: Kefu, text: str) -> dict[str, Any]:
+    found = extract(text[:2000], k.config.order_pattern)
+    return {f: getattr(found, f) for f in _PER_FIELD if getattr(found, f) is not None}
+
+
+
+def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
+    u = k.understand(text)
+    details = {**extracted(k, text), "text": text[:500]}
+    decision, intent = u.decision, k.intent(u.decision.intent)
+    if decision.kind == "clarify":
+        choices = [replies.Choice(k.intent(i).label, f"pick:{i}") for i in decision.choices
+                   if k.intent(i)]
+        conv = Conversation(conv.user_id, "clarify", decision.intent, details)
+        return conv, [to_buyer(conv.user_id, replies.CLARIFY, *choices,
+                               replies.Choice("都不是, 转人工", "human"))]
+    if decision.kind == "fallback" or intent is None:
+        none = k.intent("none")
+        answer = none.answer if none and none.answer else replies.WELCOME
+        conv = Conversation(conv.user_id, "feedback", "none", details)
+        return conv, [to_buyer(conv.user_id, _fill(k, answer), replies.HUMAN)]
+    return answer_intent(k, conv, intent, details, now)
+
+
+def _fill(k: Kefu, answer: str) -> str:
+    return answer.replace("{business_hours}", tickets.hours_text(k))
+
+
+def answer_intent(k: Kefu, conv: Conversation, intent: Intent, details: dict[str, Any],
+                   now: datetime) -> Turn:
+    uid = conv.user_id
+    answer = _fill(k, intent.answer) if intent.answer else ""
+    if intent.action == "ticket":
+        return start_intake(k, uid, intent, details, now, answer)
+    if intent.action == "answer_then_ticket":
+        return start_intake(k, uid, intent, details, now, answer)
+    if intent.ticket is None:
+        return Conversation(uid), [to_buyer(uid, answer or replies.WELCOME)]
+    conv = Conversation(uid, "feedback", intent.id, details)
+    return conv, [to_buyer(uid, answer, replies.SOLVED, replies.UNSOLVED)]
+
+
+def start_intake(k: Kefu, uid: int, intent: Intent, details: dict[str, Any], now: datetime,
+                  preface: str = "") -> Turn:
+    details = dict(details)
+    fixed = intake.fixed_demand(intent)
+    if fixed and not details.get("demand"):
+        details["demand"] = fixed
+    outs = [to_buyer(uid, preface)] if preface else []
+    conv, more = advance(k, Conversation(uid, "intake", intent.id, details), intent, now)
+    return conv, outs + more
+
+
+def advance(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> Turn:
+    """Ask for the next missing detail, or open the ticket when nothing is missing."""
+    details = dict(conv.details)
+    field = intake.missing(intent, details)
+    if field is None and intent is not None:
+        details.pop("asking", None)
+        ticket, outs = tickets.open_ticket(k, conv.user_id, intent, details, now)
+        return Conversation(conv.user_id, ticket_id=ticket.id), outs
+    q = intake.question(field or "issue", intent, k.matcher.faq,
+                        order_help=bool(details.get("order_help")))
+    details["asking"] = q.field
+    conv = Conversation(conv.user_id, "intake", intent.id if intent else None, details)
+    return conv, [to_buyer(conv.user_id, q.text, *q.choices)]
+
+
+
+def intake_answer(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
+    intent = k.intent(conv.intent)
+    details = dict(conv.details)
+    for key, value in extracted(k, text).items():
+        details.setdefault(key, value)
+    field = details.get("asking")
+    if field == "issue":
+        intent = _issue_from_text(k, text, details) or intent
+    elif field == "order_no" and not details.get("order_no"):
+        return _order_answer(k, replace(conv, details=details), intent, text, now)
+    elif field == "demand" and not details.get("demand"):
+        demand, words = parse_demand_answer(text)
+        details["demand"] = demand
+        if demand == "其他":
+            details["demand_text"] = words[:200]
+    return advance(k, replace(conv, details=details), intent, now)
+
+
+def _issue_from_text(k: Kefu, text: str, details: dict[str, Any]) -> Intent | None:
+    """Free text answering "what is the problem?": an intent if clear, else the words."""
+    u = k.understand(text)
+    intent = k.intent(u.decision.intent)
+    if u.decision.kind == "answer" and intent and intent.id not in intake.GENERIC \
+            and (intent.ticket or intent.action != "answer"):
+        return intent
+    details["issue"] = text[:500]
+    return None
+
+
+def _order_answer(k: Kefu, conv: Conversation, intent: Intent | None, text: str,
+                  now: datetime) -> Turn:
+    details = dict(conv.details)
+    uid = conv.user_id
+    if _NO_ORDER.search(text):
+        return _no_order(k, conv, intent, now)
+    if looks_like_order_attempt(text):
+        q = intake.question("order_no", intent, k.matcher.faq)
+        return conv, [to_buyer(uid, replies.bad_order_no(text) , *q.choices)]
+    details.setdefault("notes", []).append(text[:500])
+    details["order_attempts"] = details.get("order_attempts", 0) + 1
+    if details["order_attempts"] >= 2:
+        details["order_help"] = True
+    conv = replace(conv, details=details)
+    turn_conv, outs = advance(k, conv, intent, now)
+    note = to_buyer(uid, "收到, 已记下。处理还需要订单号:")
+    return turn_conv, [note, *outs]
+
+
+def _no_order(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> Turn:
+    details = dict(conv.details)
+    acceptable = intake.rule_of(intent).order_no == "optional" or details.get("order_help")
+    if acceptable:
+        details["no_order"] = True
+    else:
+        details["order_help"] = True
+    return advance(k, replace(conv, details=details), intent, now)
+
+
+
+def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
+    uid = conv.user_id
+    if conv.step in ("intake", "clarify", "edit"):
+        return Conversation(uid), [to_buyer(uid, replies.CANCELLED)]
+    ticket = k.store.open_ticket_of(uid)
+    if ticket:
+        text = (f"工单 #{ticket.number} 还在处理中。如果问题已经解决、不需要客服了, "
+                "点下面的按钮撤销; 否则不用操作, 客服会继续处理。")
+        return conv, [to_buyer(uid, text, replies.Choice(f"撤销工单 #{ticket.number}",
+                                                          f"withdraw:{ticket.id}"))]
+    return Conversation(uid), [to_buyer(uid, replies.NOTHING_TO_CANCEL)]
+
+
+
+def human(k: Kefu, conv: Conversation, now: datetime) -> Turn:
+    uid = conv.user_id
+    ticket = k.store.open_ticket_of(uid)
+    if ticket:
+        k.store.add_event(ticket.id, "buyer", "human_requested", now)
+        text = (f"你的工单 #{ticket.number} 已在人工队列里, {replies.due_text(ticket.promised_at, now)}"
+                "。已提醒客服尽快处理, 回复会直接发到这里。")
+        return conv, [to_buyer(uid, text),
+                      tickets.to_staff(ticket.id, f"买家要求人工 (#{ticket.number})")]
+    intent = k.intent(conv.intent) if conv.step in ("feedback", "clarify") else None
+    if intent is None or intent.id == "none" or (intent.ticket is None and intent.tier is None):
+        intent = k.intent("contact_human")
+    return start_intake(k, uid, intent, dict(conv.details), now,  # type: ignore[arg-type]
+                         "好的, 马上帮你转人工。先确认几个信息, 客服就不用再问你一遍:")

@@ -1,0 +1,52 @@
+"""Wiring: build the services one kefu process shares (config, store, matcher, clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.config import Config
+from bot.store import Store, open_store
+from intents.faq import Intent
+from intents.match import Matcher, load_matcher
+from intents.understand import Understanding, understand
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Kefu:
+    """The dependencies of the core; no behaviour of its own beyond lookups."""
+
+    config: Config
+    store: Store
+    matcher: Matcher
+    clock: Clock = utc_now
+
+    def now(self) -> datetime:
+        """Current time from the injected clock."""
+        return self.clock()
+
+    def understand(self, text: str) -> Understanding:
+        """Understand a buyer message with this shop's thresholds and order pattern."""
+        return understand(self.matcher, text, self.config.thresholds, self.config.order_pattern)
+
+    def intent(self, intent_id: str | None) -> Intent | None:
+        """An FAQ intent by id."""
+        return self.matcher.faq.get(intent_id) if intent_id else None
+
+
+def bootstrap(config: Config, clock: Clock = utc_now, matcher: Matcher | None = None) -> Kefu:
+    """Open the database, load the FAQ and register configured agents."""
+    store = open_store(config.database)
+    now = clock()
+    with store.transaction():
+        for agent in config.agents:
+            store.upsert_agent(agent.id, agent.name, agent.role, now)
+    return Kefu(config, store, matcher or load_matcher(config.faq), clock)

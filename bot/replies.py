@@ -1,0 +1,130 @@
+"""Every sentence a buyer reads, in one place, so tone stays consistent.
+
+Each reply that makes a buyer wait says why, until when and what next.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.eta import format_due
+from bot.records import Choice, Ticket
+
+SOLVED = Choice("解决了", "fb:yes")
+UNSOLVED = Choice("没解决, 转人工", "fb:no")
+HUMAN = Choice("转人工", "human")
+CANCEL = Choice("取消", "cancel")
+NO_ORDER = Choice("没有订单号", "no_order")
+CANT_FIND_ORDER = Choice("找不到订单号", "no_order")
+EDIT = Choice("修改信息", "edit")
+STATUS = Choice("查看进度", "status")
+DEMAND_CHOICES = tuple(Choice(d, f"demand:{d}") for d in ("补发", "退款", "查询", "其他"))
+EDIT_CHOICES = (Choice("订单号", "edit:order_no"), Choice("诉求", "edit:demand"),
+                Choice("问题类型", "edit:issue"), Choice("不用改了", "edit:done"))
+
+WELCOME = ("你好, 我是本店的售后客服助手 🙂\n"
+           "直接说你的问题就行, 比如「卡密没收到」「充值没到账」「退款多久到」。\n"
+           "常见问题我马上回答; 需要人工时我会帮你建工单, 并告诉你预计几点回复。\n"
+           "/status 查工单进度 · /human 转人工 · /cancel 取消当前操作")
+SOLVED_THANKS = "好的, 很高兴帮到你 🙂 还有问题随时发消息。"
+CLARIFY = "我想确认一下, 你是想问哪一个? 点选一下, 或者换个说法再说一次:"
+NOT_TEXT = ("暂时看不了{kind}哦 🙏 请用文字描述问题; 截图可以直接发图片, 我会附到工单里给客服看。")
+EMPTY = "没看到内容 🙂 请用文字说一下遇到的问题, 比如「卡密没收到」或「充值没到账」。"
+STALE_BUTTON = "这个按钮已经过期了。请直接说你的问题, 或发 /status 查看工单进度。"
+ASK_ISSUE = "请问遇到的是哪类问题? 点选一个, 或者用一句话描述:"
+ASK_ORDER = "请发一下订单号 (在订单详情或支付记录里, 例如 KM202411221530123456)。"
+ASK_ORDER_OPTIONAL = ASK_ORDER + "\n没有订单号也可以, 点「没有订单号」继续。"
+ASK_DEMAND = "你希望怎么处理? 点选一个, 或直接说你的要求:"
+CANCELLED = "好的, 已取消, 没有创建工单。有需要随时发消息给我。"
+NOTHING_TO_CANCEL = "现在没有进行中的操作。有问题直接发消息就行。"
+NO_TICKETS = "你目前没有工单。遇到问题直接发消息给我, 需要人工时我会帮你建工单。"
+ORDER_HELP = ("订单号能让客服最快查到你的订单: 在「我的订单」→ 订单详情里, 或支付宝/微信账单的"
+              "商品说明里。实在找不到也可以点「找不到订单号」, 客服会按付款时间和金额帮你查。")
+WHICH_FIELD = "要修改哪一项?"
+NOT_YOURS = "没有找到这个工单。/status 可以查看你自己的工单。"
+
+STAGE_PUSH = {
+    "受理": "工单 #{no} 已受理, 客服会按顺序处理。",
+    "核实": "工单 #{no} 进展: 客服正在核实你的订单信息, 核实完会告诉你处理方案。",
+    "处理": "工单 #{no} 进展: 已核实, 正在为你处理 ({demand}), 完成后第一时间通知你。",
+    "反馈": "工单 #{no} 进展: 已处理完成, 请确认一下是否收到 / 到账; 有问题直接回复我。",
+    "已解决": "工单 #{no} 已解决 ✅ 谢谢你的耐心。{days} 天内如果还有问题, 直接回复即可重新打开。",
+    "已关闭": "工单 #{no} 已关闭。需要帮忙随时发消息给我。",
+}
+STAGE_NAMES = {"受理": "已受理", "核实": "核实中", "处理": "处理中", "反馈": "待你确认",
+               "已解决": "已解决", "已关闭": "已关闭"}
+
+
+def not_text(kind: str) -> str:
+    """Polite reply to a sticker, voice message, video, location..."""
+    names = {"sticker": "贴纸", "voice": "语音", "video": "视频", "video_note": "视频",
+             "location": "位置", "audio": "音频", "contact": "名片", "animation": "动图"}
+    return NOT_TEXT.format(kind=names.get(kind, "这类消息"))
+
+
+def bad_order_no(text: str) -> str:
+    """Explain the order-number format after a malformed attempt."""
+    shown = text.strip()[:30]
+    return (f"「{shown}」看起来不像订单号: 订单号是 0-4 位字母加 12-24 位数字, "
+            "例如 KM202411221530123456。请从订单详情复制后再发一次。")
+
+
+def due_text(promised: datetime | None, now: datetime) -> str:
+    """"预计 14:35 前回复" or an honest fallback when no promise exists."""
+    return f"预计 {format_due(promised, now)} 前回复" if promised else "客服会尽快回复"
+
+
+def summary_lines(t: Ticket) -> list[str]:
+    """What was collected, one item a line."""
+    lines = [f"问题: {t.title}", f"订单号: {t.order_no or '未提供'}"]
+    if t.demand:
+        lines.append(f"诉求: {t.demand}" + (f" ({t.demand_text})" if t.demand_text else ""))
+    if t.amount is not None:
+        lines.append(f"金额: {t.amount:g} 元")
+    if t.details.get("evidence"):
+        lines.append(f"截图/文件: {len(t.details['evidence'])} 个")
+    return lines
+
+
+def ticket_opened(t: Ticket, now: datetime, hours: str, starts_later: bool) -> str:
+    """The confirmation a buyer gets the moment a ticket opens."""
+    head = f"工单 #{t.number} 已受理 ({t.title} · {t.demand or '待确认'}), {due_text(t.promised_at, now)}。"
+    if starts_later:
+        head = f"现在是非工作时间 (客服在线 {hours})。" + head
+    elif t.at_risk:
+        head += "\n现在咨询的人比较多, 这是按当前排队如实估算的时间, 有进展会马上通知你。"
+    body = "\n".join(summary_lines(t))
+    return (f"{head}\n{body}\n接下来客服会先核实订单, 每一步进展都会在这里通知你; "
+            "有新情况直接发消息, 不用重复描述。信息有误可以点「修改信息」。")
+
+
+def joined(t: Ticket, now: datetime) -> str:
+    """A message that was added to the buyer's open ticket."""
+    return (f"已补充到工单 #{t.number} (当前: {STAGE_NAMES.get(t.stage, t.stage)}), "
+            f"{due_text(t.promised_at, now)}。客服回复会直接发到这里。")
+
+
+def status_line(t: Ticket, now: datetime) -> str:
+    """One ticket as the buyer sees it in /status."""
+    stage = STAGE_NAMES.get(t.stage, t.stage)
+    line = f"#{t.number} {t.title} · {t.demand or '—'}: {stage}"
+    if t.is_open and t.first_reply_at is None:
+        line += f", {due_text(t.promised_at, now)}"
+    updated = t.updated_at or t.created_at
+    return line + f" (最后更新 {format_due(updated, now)})"
+
+
+def stage_push(t: Ticket, stage: str, reopen_days: int) -> str:
+    """Tell the buyer their ticket moved, in plain words, with the next step."""
+    return STAGE_PUSH[stage].format(no=t.number, demand=t.demand or "按你的诉求",
+                                    days=reopen_days)
+
+
+def agent_says(name: str, text: str) -> str:
+    """An agent's message relayed to the buyer, signed."""
+    return f"【客服 {name}】{text}"
+
+
+def claimed(t: Ticket, name: str) -> str:
+    """A person has taken the ticket."""
+    return f"客服 {name} 已接手工单 #{t.number}, 正在查看你的情况, 接下来由 TA 直接回复你。"

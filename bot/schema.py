@@ -1,0 +1,64 @@
+"""The database schema as ordered migrations (sqlite-utils Migrations).
+
+Each migration runs in its own transaction; a new kefu version adds a new
+function at the end and never edits an applied one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("kefu")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    """Users, conversations, tickets, messages, events, agents, outbox."""
+    db.execute("""
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY, name TEXT, first_seen TEXT, blocked INTEGER DEFAULT 0)""")
+    db.execute("""
+        CREATE TABLE conversations (
+            user_id INTEGER PRIMARY KEY, step TEXT NOT NULL, intent TEXT,
+            details TEXT NOT NULL DEFAULT '{}', offered TEXT NOT NULL DEFAULT '[]',
+            ticket_id INTEGER, updated_at TEXT)""")
+    # AUTOINCREMENT: a deleted ticket's number is never handed out again.
+    db.execute("""
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT UNIQUE, user_id INTEGER NOT NULL,
+            intent TEXT NOT NULL, title TEXT, tier TEXT NOT NULL, order_no TEXT, demand TEXT,
+            demand_text TEXT, amount REAL, details TEXT NOT NULL DEFAULT '{}',
+            stage TEXT NOT NULL, owner TEXT NOT NULL DEFAULT 'bot', agent_id INTEGER,
+            created_at TEXT NOT NULL, promised_at TEXT, at_risk INTEGER DEFAULT 0,
+            claimed_at TEXT, first_reply_at TEXT, resolved_at TEXT, updated_at TEXT)""")
+    db.execute("CREATE INDEX tickets_user ON tickets(user_id, stage)")
+    db.execute("CREATE INDEX tickets_order ON tickets(order_no)")
+    db.execute("""
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, user_id INTEGER NOT NULL,
+            ticket_id INTEGER, direction TEXT NOT NULL, sender TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'text', text TEXT NOT NULL DEFAULT '',
+            meta TEXT NOT NULL DEFAULT '{}')""")
+    db.execute("CREATE INDEX messages_user ON messages(user_id, id)")
+    db.execute("CREATE INDEX messages_ticket ON messages(ticket_id, id)")
+    db.execute("""
+        CREATE TABLE ticket_events (
+            id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, at TEXT NOT NULL,
+            actor TEXT NOT NULL, event TEXT NOT NULL, data TEXT NOT NULL DEFAULT '{}')""")
+    db.execute("CREATE INDEX events_ticket ON ticket_events(ticket_id, id)")
+    db.execute("""
+        CREATE TABLE agents (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL DEFAULT 'junior',
+            on_duty INTEGER NOT NULL DEFAULT 0, updated_at TEXT)""")
+    db.execute("""
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, audience TEXT NOT NULL,
+            user_id INTEGER, ticket_id INTEGER, kind TEXT NOT NULL DEFAULT 'text',
+            text TEXT NOT NULL, choices TEXT NOT NULL DEFAULT '[]',
+            attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, delivered_at TEXT)""")
+    db.execute("CREATE INDEX outbox_pending ON outbox(delivered_at, audience, id)")
+
+
+def migrate(db: Database) -> None:
+    """Bring the database up to the current schema."""
+    migrations.apply(db)

@@ -1,0 +1,144 @@
+"""The agent side: claim, reply, note, move stages, resolve, escalate, duty, queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from bot import cards, replies, tickets
+from bot.events import AgentAct
+from bot.kefu import Kefu
+from bot.outbox import deliver
+from bot.records import RESOLVED, STAGES, AgentRecord, Conversation, Outgoing, Ticket
+
+ESCALATE_TO = {"B": "A", "A": "S", "S": "S"}
+
+
+@dataclass(frozen=True)
+class StaffResult:
+    """What the acting agent is told at once, and what was queued for others."""
+
+    ok: bool
+    note: str
+    outs: list[Outgoing] = field(default_factory=list)
+
+
+def handle_agent(k: Kefu, act: AgentAct) -> StaffResult:
+    """Apply one staff action atomically; unknown agents and bad tickets change nothing."""
+    now = k.now()
+    with k.store.transaction():
+        agent = k.store.agent(act.agent_id)
+        if agent is None:
+            return StaffResult(False, "无权限: 仅限客服成员操作。")
+        if act.action in _GLOBAL:
+            return _GLOBAL[act.action](k, agent, act, now)
+        ticket = k.store.ticket(act.ticket_id) if act.ticket_id else None
+        if ticket is None or act.action not in _ON_TICKET:
+            return StaffResult(False, "找不到该工单或操作无效。")
+        result = _ON_TICKET[act.action](k, agent, ticket, act.text.strip(), now)
+        return replace(result, outs=deliver(k.store, result.outs, now))
+
+
+def _claim(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
+    if not t.is_open:
+        return StaffResult(False, f"#{t.number} 已{t.stage}, 无需认领。")
+    if not k.store.claim(t.id, agent.id, now):
+        holder = k.store.agent(t.agent_id) if t.agent_id else None
+        return StaffResult(False, f"#{t.number} 已被 {holder.name if holder else '他人'} 认领。")
+    k.store.add_event(t.id, f"agent:{agent.id}", "claimed", now)
+    t = k.store.ticket(t.id)  # type: ignore[assignment]
+    return StaffResult(True, f"已认领 #{t.number}", [
+        tickets.to_buyer(t.user_id, replies.claimed(t, agent.name), ticket_id=t.id),
+        tickets.to_staff(t.id, f"{agent.name} 认领了 #{t.number}"),
+        tickets.staff_card(k, t, now)])
+
+
+def _reply(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
+    if not text:
+        return StaffResult(False, "回复内容为空。")
+    if not t.is_open:
+        return StaffResult(False, f"#{t.number} 已{t.stage}; 买家回复会重新打开它。")
+    outs: list[Outgoing] = []
+    if t.agent_id is None and k.store.claim(t.id, agent.id, now):
+        k.store.add_event(t.id, f"agent:{agent.id}", "claimed", now)
+    if t.first_reply_at is None:
+        k.store.update_ticket(t.id, now, first_reply_at=now)
+    else:
+        k.store.update_ticket(t.id, now)
+    k.store.add_event(t.id, f"agent:{agent.id}", "reply", now, text=text)
+    outs.append(Outgoing("user", replies.agent_says(agent.name, text), user_id=t.user_id,
+                         ticket_id=t.id, sender=f"agent:{agent.id}"))
+    return StaffResult(True, f"已发送给买家 (#{t.number})", outs)
+
+
+def _note(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
+    if not text:
+        return StaffResult(False, "用法: /note 内容")
+    k.store.add_event(t.id, f"agent:{agent.id}", "note", now, text=text)
+    return StaffResult(True, "备注已记录 (买家看不到)。",
+                       [tickets.to_staff(t.id, f"📝 {agent.name}: {text}")])
+
+
+def _stage(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
+    if text not in STAGES[1:]:
+        return StaffResult(False, f"阶段应为 {'/'.join(STAGES[1:])} 之一。")
+    if not t.is_open:
+        return StaffResult(False, f"#{t.number} 已{t.stage}。")
+    k.store.update_ticket(t.id, now, stage=text)
+    k.store.add_event(t.id, f"agent:{agent.id}", "stage", now, stage=text, was=t.stage)
+    moved = k.store.ticket(t.id)
+    return StaffResult(True, f"#{t.number} → {text}", [
+        tickets.to_buyer(t.user_id, replies.stage_push(moved, text, k.config.reopen_days),
+                         ticket_id=t.id),
+        tickets.to_staff(t.id, f"{agent.name}: #{t.number} → {text}")])
+
+
+def _resolve(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
+    if not t.is_open:
+        return StaffResult(False, f"#{t.number} 已{t.stage}。")
+    k.store.update_ticket(t.id, now, stage=RESOLVED, resolved_at=now,
+                          agent_id=t.agent_id or agent.id, owner="agent")
+    k.store.add_event(t.id, f"agent:{agent.id}", "resolved", now, text=text)
+    k.store.save_conversation(Conversation(t.user_id), now)
+    done = k.store.ticket(t.id)
+    return StaffResult(True, f"#{t.number} 已解决", [
+        tickets.to_buyer(t.user_id, replies.stage_push(done, RESOLVED, k.config.reopen_days),
+                         ticket_id=t.id),
+        tickets.to_staff(t.id, f"✅ {agent.name} 解决了 #{t.number}")])
+
+
+def _escalate(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
+    if not t.is_open:
+        return StaffResult(False, f"#{t.number} 已{t.stage}。")
+    tier = ESCALATE_TO[t.tier]
+    k.store.update_ticket(t.id, now, tier=tier)
+    k.store.add_event(t.id, f"agent:{agent.id}", "escalated", now, tier=tier, was=t.tier,
+                      reason=text)
+    supervisors = [a.name for a in k.store.agents_on_duty() if a.role == "supervisor"]
+    mention = ", ".join(supervisors) or "主管"
+    return StaffResult(True, f"#{t.number} 升级为 {tier}", [
+        tickets.to_staff(t.id, f"⬆️ {agent.name} 将 #{t.number} 升级为 {tier} 级, 请 {mention} 关注"),
+        tickets.to_buyer(t.user_id, f"工单 #{t.number} 已升级给主管优先处理, 有结果会马上通知你。",
+                         ticket_id=t.id)])
+
+
+def _show(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
+    return StaffResult(True, tickets.staff_card(k, t, now).text)
+
+
+def _duty(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffResult:
+    arg = act.text.strip().lower()
+    if arg not in ("on", "off"):
+        on = [a.name for a in k.store.agents_on_duty()]
+        return StaffResult(False, "用法: /duty on|off\n在岗: " + (", ".join(on) or "无"))
+    k.store.set_duty(agent.id, arg == "on", now)
+    return StaffResult(True, f"{agent.name} {'上岗' if arg == 'on' else '下岗'}。")
+
+
+def _queue(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffResult:
+    return StaffResult(True, cards.queue_text(k.store.open_tickets(), now))
+
+
+_ON_TICKET = {"claim": _claim, "reply": _reply, "note": _note, "stage": _stage,
+              "resolve": _resolve, "escalate": _escalate, "show": _show}
+_GLOBAL = {"duty": _duty, "queue": _queue}

@@ -1,0 +1,288 @@
+"""The one module that talks to SQLite.
+
+Writes go through plain SQL inside `transaction()` so that a change and the
+messages it causes land together or not at all; sqlite-utils' own writers
+commit on their own, so they are only used for reads here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.records import (
+    FINAL_STAGES,
+    TIER_RANK,
+    AgentRecord,
+    Choice,
+    Conversation,
+    Outgoing,
+    Ticket,
+    ticket_number,
+)
+from bot.schema import migrate
+
+BUSY_TIMEOUT_MS = 10_000  # a report or a second console may hold the write lock for a while
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def open_db(path: str | Path) -> Database:
+    """Open (creating if needed) the database in WAL mode and migrate it."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    db = Database(conn)
+    if str(path) != ":memory:":
+        db.enable_wal()
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    migrate(db)
+    return db
+
+
+@dataclass(frozen=True)
+class Store:
+    """Named reads and writes over one database."""
+
+    db: Database
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work; IMMEDIATE so two writers queue instead of deadlocking."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cur = self.db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
+        return int(cur.lastrowid or 0)
+
+    def _one(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
+        rows = list(self.db.query(sql, params))
+        return rows[0] if rows else None
+
+    # users -----------------------------------------------------------------
+    def ensure_user(self, user_id: int, name: str, now: datetime) -> None:
+        """Remember a buyer the first time they write."""
+        self.db.execute("INSERT OR IGNORE INTO users (id, name, first_seen) VALUES (?, ?, ?)",
+                        [user_id, name, _iso(now)])
+
+    # conversations -----------------------------------------------------------
+    def conversation(self, user_id: int) -> Conversation:
+        """The buyer's current flow state (idle when none is stored)."""
+        row = self._one("SELECT * FROM conversations WHERE user_id = ?", [user_id])
+        return Conversation.from_row(row) if row else Conversation(user_id)
+
+    def save_conversation(self, conv: Conversation, now: datetime) -> None:
+        """Persist the flow state so a restart resumes at the same step."""
+        offered = [{"label": c.label, "data": c.data} for c in conv.offered]
+        self.db.execute(
+            "INSERT OR REPLACE INTO conversations "
+            "(user_id, step, intent, details, offered, ticket_id, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [conv.user_id, conv.step, conv.intent, _dumps(conv.details), _dumps(offered),
+             conv.ticket_id, _iso(now)])
+
+    # tickets -------------------------------------------------------------------
+    def create_ticket(self, fields: dict[str, Any], now: datetime) -> Ticket:
+        """Insert a ticket and give it its never-reused number."""
+        row = dict(fields, details=_dumps(fields.get("details", {})), created_at=_iso(now),
+                   updated_at=_iso(now), stage="受理", owner="bot")
+        row["promised_at"] = _iso(row["promised_at"]) if row.get("promised_at") else None
+        ticket_id = self._insert("tickets", row)
+        self.db.execute("UPDATE tickets SET number = ? WHERE id = ?",
+                        [ticket_number(ticket_id), ticket_id])
+        return self.ticket(ticket_id)  # type: ignore[return-value]
+
+    def ticket(self, ticket_id: int) -> Ticket | None:
+        """A ticket by id."""
+        row = self._one("SELECT * FROM tickets WHERE id = ?", [ticket_id])
+        return Ticket.from_row(row) if row else None
+
+    def ticket_by_number(self, number: str) -> Ticket | None:
+        """A ticket by its visible number (T1024), case-insensitive."""
+        row = self._one("SELECT * FROM tickets WHERE number = ?", [number.strip().upper()])
+        return Ticket.from_row(row) if row else None
+
+    def open_ticket_of(self, user_id: int) -> Ticket | None:
+        """The buyer's most recent open ticket."""
+        marks = ", ".join("?" for _ in FINAL_STAGES)
+        row = self._one(f"SELECT * FROM tickets WHERE user_id = ? AND stage NOT IN ({marks}) "
+                        "ORDER BY id DESC LIMIT 1", [user_id, *FINAL_STAGES])
+        return Ticket.from_row(row) if row else None
+
+    def tickets_of(self, user_id: int, limit: int = 5) -> list[Ticket]:
+        """The buyer's latest tickets, newest first."""
+        rows = self.db.query("SELECT * FROM tickets WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                             [user_id, limit])
+        return [Ticket.from_row(r) for r in rows]
+
+    def open_tickets(self) -> list[Ticket]:
+        """Every open ticket, most urgent tier first, oldest first within a tier."""
+        marks = ", ".join("?" for _ in FINAL_STAGES)
+        rows = self.db.query(f"SELECT * FROM tickets WHERE stage NOT IN ({marks}) "
+                             "ORDER BY CASE tier WHEN 'S' THEN 0 WHEN 'A' THEN 1 ELSE 2 END, id",
+                             list(FINAL_STAGES))
+        return [Ticket.from_row(r) for r in rows]
+
+    def update_ticket(self, ticket_id: int, now: datetime, **fields: Any) -> None:
+        """Change ticket columns (datetimes and dicts are serialised)."""
+        fields = {k: _iso(v) if isinstance(v, datetime) else
+                  (_dumps(v) if isinstance(v, dict) else v) for k, v in fields.items()}
+        fields["updated_at"] = _iso(now)
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self.db.execute(f"UPDATE tickets SET {sets} WHERE id = ?", [*fields.values(), ticket_id])
+
+    def claim(self, ticket_id: int, agent_id: int, now: datetime) -> bool:
+        """Give an unclaimed open ticket to an agent; False if someone was first."""
+        marks = ", ".join("?" for _ in FINAL_STAGES)
+        cur = self.db.execute(
+            f"UPDATE tickets SET agent_id = ?, owner = 'agent', claimed_at = ?, updated_at = ? "
+            f"WHERE id = ? AND agent_id IS NULL AND stage NOT IN ({marks})",
+            [agent_id, _iso(now), _iso(now), ticket_id, *FINAL_STAGES])
+        return cur.rowcount == 1
+
+    def add_event(self, ticket_id: int, actor: str, event: str, now: datetime,
+                  **data: Any) -> None:
+        """Record one change to a ticket: who, what, when."""
+        self._insert("ticket_events", {"ticket_id": ticket_id, "at": _iso(now), "actor": actor,
+                                       "event": event, "data": _dumps(data)})
+
+    def events(self, ticket_id: int) -> list[dict[str, Any]]:
+        """A ticket's history, oldest first."""
+        return list(self.db.query("SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id",
+                                  [ticket_id]))
+
+    def waiting_ahead(self, tier: str, before: datetime | None = None) -> int:
+        """Open tickets of this or a more urgent tier still waiting for a first reply."""
+        tiers = [t for t, rank in TIER_RANK.items() if rank <= TIER_RANK.get(tier, 2)]
+        marks = ", ".join("?" for _ in tiers)
+        finals = ", ".join("?" for _ in FINAL_STAGES)
+        sql = (f"SELECT count(*) FROM tickets WHERE first_reply_at IS NULL AND tier IN ({marks}) "
+               f"AND stage NOT IN ({finals})")
+        params: list[Any] = [*tiers, *FINAL_STAGES]
+        if before is not None:
+            sql += " AND created_at < ?"
+            params.append(_iso(before))
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def recent_handle_times(self, limit: int) -> list[float]:
+        """Seconds agents spent on the latest resolved tickets (claim to resolve)."""
+        rows = self.db.query("SELECT claimed_at, resolved_at FROM tickets WHERE claimed_at "
+                             "IS NOT NULL AND resolved_at IS NOT NULL ORDER BY id DESC LIMIT ?",
+                             [limit])
+        return [(datetime.fromisoformat(r["resolved_at"])
+                 - datetime.fromisoformat(r["claimed_at"])).total_seconds() for r in rows]
+
+    # messages ------------------------------------------------------------------
+    def record_message(self, user_id: int, direction: str, sender: str, text: str,
+                       now: datetime, ticket_id: int | None = None, kind: str = "text",
+                       **meta: Any) -> int:
+        """Keep every message in or out, both sides, forever."""
+        return self._insert("messages", {
+            "at": _iso(now), "user_id": user_id, "ticket_id": ticket_id,
+            "direction": direction, "sender": sender, "kind": kind, "text": text,
+            "meta": _dumps(meta)})
+
+    def attach_recent_messages(self, user_id: int, ticket_id: int) -> None:
+        """Link the buyer's messages since their last ticket to this new one."""
+        self.db.execute("UPDATE messages SET ticket_id = ? WHERE user_id = ? AND ticket_id IS NULL",
+                        [ticket_id, user_id])
+
+    def user_name(self, user_id: int) -> str:
+        """A buyer's display name, or their id."""
+        row = self._one("SELECT name FROM users WHERE id = ?", [user_id])
+        return (row or {}).get("name") or str(user_id)
+
+    def transcript(self, user_id: int, limit: int = 30) -> list[dict[str, Any]]:
+        """The buyer's latest messages, oldest first."""
+        rows = list(self.db.query("SELECT * FROM messages WHERE user_id = ? "
+                                  "ORDER BY id DESC LIMIT ?", [user_id, limit]))
+        return rows[::-1]
+
+    # agents --------------------------------------------------------------------
+    def upsert_agent(self, agent_id: int, name: str, role: str, now: datetime) -> None:
+        """Add an agent or refresh their name and role, keeping their duty state."""
+        self.db.execute(
+            "INSERT INTO agents (id, name, role, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role",
+            [agent_id, name, role, _iso(now)])
+
+    def agent(self, agent_id: int) -> AgentRecord | None:
+        """An agent by id."""
+        row = self._one("SELECT * FROM agents WHERE id = ?", [agent_id])
+        return AgentRecord(row["id"], row["name"], row["role"], bool(row["on_duty"])) \
+            if row else None
+
+    def set_duty(self, agent_id: int, on: bool, now: datetime) -> None:
+        """Mark an agent on or off duty (feeds the ETA)."""
+        self.db.execute("UPDATE agents SET on_duty = ?, updated_at = ? WHERE id = ?",
+                        [int(on), _iso(now), agent_id])
+
+    def agents_on_duty(self) -> list[AgentRecord]:
+        """Agents currently on duty."""
+        rows = self.db.query("SELECT * FROM agents WHERE on_duty = 1 ORDER BY id")
+        return [AgentRecord(r["id"], r["name"], r["role"], True) for r in rows]
+
+    # outbox --------------------------------------------------------------------
+    def enqueue(self, out: Outgoing, now: datetime) -> int:
+        """Record a message to deliver; the sender delivers it later, once."""
+        choices = [{"label": c.label, "data": c.data} for c in out.choices]
+        return self._insert("outbox", {
+            "at": _iso(now), "audience": out.audience, "user_id": out.user_id,
+            "ticket_id": out.ticket_id, "kind": out.kind, "text": out.text,
+            "choices": _dumps(choices)})
+
+    def pending(self, audience: str, user_id: int | None = None,
+                limit: int = 100) -> list[Outgoing]:
+        """Undelivered messages for an audience (optionally one buyer), oldest first."""
+        sql = "SELECT * FROM outbox WHERE delivered_at IS NULL AND audience = ?"
+        params: list[Any] = [audience]
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params.append(user_id)
+        rows = self.db.query(sql + " ORDER BY id LIMIT ?", [*params, limit])
+        return [_outgoing(r) for r in rows]
+
+    def mark_delivered(self, outbox_id: int, now: datetime) -> None:
+        """The message reached its chat."""
+        self.db.execute("UPDATE outbox SET delivered_at = ? WHERE id = ?", [_iso(now), outbox_id])
+
+    def mark_failed(self, outbox_id: int, error: str) -> None:
+        """A delivery attempt failed; it stays pending."""
+        self.db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                        [error[:500], outbox_id])
+
+
+def _outgoing(row: dict[str, Any]) -> Outgoing:
+    choices = tuple(Choice(c["label"], c["data"]) for c in json.loads(row["choices"]))
+    return Outgoing(row["audience"], row["text"], row["user_id"], row["ticket_id"], row["kind"],
+                    choices, row["id"])
+
+
+def open_store(path: str | Path) -> Store:
+    """Open the database file and wrap it."""
+    return Store(open_db(path))

@@ -1,0 +1,166 @@
+"""The terminal adapter: a buyer chat and an agent desk over the shared SQLite file.
+
+Both sides deliver from the outbox, so a reply typed in the agent terminal
+shows up in the buyer terminal, with no network at all.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
+from bot.config import Config
+from bot.conversation import handle
+from bot.events import AgentAct, BuyerCommand, BuyerEvent, BuyerSaid
+from bot.kefu import Kefu, bootstrap
+from bot.records import Outgoing
+from bot.staff import handle_agent
+
+POLL_SECONDS = 0.5
+CONSOLE_AGENT_IDS = 900_000  # console agents get ids no Telegram user has
+
+
+def buyer_event(user_id: int, name: str, line: str) -> BuyerEvent:
+    """Turn a typed line into a core event (/commands included)."""
+    if line.startswith("/") and len(line) > 1:
+        command, _, args = line[1:].partition(" ")
+        return BuyerCommand(user_id, command.lower(), args.strip(), name)
+    return BuyerSaid(user_id, line, name)
+
+
+def render(out: Outgoing) -> str:
+    """A message as the terminal shows it, choices numbered."""
+    text = out.text
+    if out.choices:
+        text += "\n  " + "  ".join(f"[{i}] {c.label}" for i, c in enumerate(out.choices, 1))
+    return text
+
+
+def drain(k: Kefu, audience: str, user_id: int | None, emit: Callable[[str], None]) -> int:
+    """Print and mark delivered whatever waits in the outbox for this terminal."""
+    shown = 0
+    for out in k.store.pending(audience, user_id):
+        emit(render(out))
+        k.store.mark_delivered(out.id, k.now())  # type: ignore[arg-type]
+        shown += 1
+    return shown
+
+
+def _lines(stream: TextIO) -> Iterator[str | None]:
+    """Lines from stdin; None every poll interval so replies can be shown meanwhile."""
+    if not stream.isatty():
+        yield from (line.rstrip("\n") for line in stream)
+        return
+    pending: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in stream:
+            pending.put(line.rstrip("\n"))
+        pending.put(None)  # end of input
+
+    threading.Thread(target=read, daemon=True).start()
+    while True:
+        try:
+            line = pending.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            yield None  # nothing typed: let the caller show replies that arrived
+            continue
+        if line is None:
+            return
+        yield line
+
+
+def run_buyer(cfg: Config, user_id: int, name: str, stream: TextIO = sys.stdin,
+              emit: Callable[[str], None] = print) -> int:
+    """Chat as a buyer until end of input."""
+    k = bootstrap(cfg)
+    emit(f"kefu console · 买家 {name} (id {user_id}) · 数据库 {cfg.database} · Ctrl-D 退出")
+    drain(k, "user", user_id, lambda s: emit(f"客服助手: {s}"))
+    for line in _lines(stream):
+        if line is not None and line.strip():
+            handle(k, buyer_event(user_id, name, line.strip()))
+        drain(k, "user", user_id, lambda s: emit(f"客服助手: {s}"))
+    return 0
+
+
+def run_agent(cfg: Config, name: str, stream: TextIO = sys.stdin,
+              emit: Callable[[str], None] = print) -> int:
+    """Work the queue as an agent until end of input."""
+    k = bootstrap(cfg)
+    agent_id = console_agent(k, name)
+    emit(f"kefu console · 客服 {name} (id {agent_id}) · /help 查看命令")
+    desk = Desk(k, agent_id, emit)
+    desk.run("/queue")
+    for line in _lines(stream):
+        if line is not None and line.strip():
+            if line.strip() in ("/quit", "/exit"):
+                break
+            desk.run(line.strip())
+        drain(k, "staff", None, lambda s: emit(f"[工单] {s}"))
+    return 0
+
+
+def console_agent(k: Kefu, name: str) -> int:
+    """The agent id for a console name: configured, known, or newly registered on duty."""
+    configured = next((a for a in k.config.agents if a.name == name), None)
+    rows = list(k.store.db.query("SELECT id FROM agents WHERE name = ?", [name]))
+    if configured:
+        agent_id = configured.id
+    elif rows:
+        agent_id = rows[0]["id"]
+    else:
+        agent_id = CONSOLE_AGENT_IDS + len(list(k.store.db.query("SELECT id FROM agents")))
+    now = k.now()
+    with k.store.transaction():
+        k.store.upsert_agent(agent_id, name, configured.role if configured else "senior", now)
+        k.store.set_duty(agent_id, True, now)
+    return agent_id
+
+
+HELP = ("/queue 队列 · /claim T1001 认领 · /show [T1001] 查看 · 直接输入文字 = 回复买家\n"
+        "/note 内容 内部备注 · /stage 核实|处理|反馈 · /resolve 解决 · /escalate 升级 · "
+        "/duty on|off · /quit")
+
+
+class Desk:
+    """The agent terminal's current ticket and command dispatch."""
+
+    def __init__(self, k: Kefu, agent_id: int, emit: Callable[[str], None]) -> None:
+        self.k, self.agent_id, self.emit = k, agent_id, emit
+        self.current: int | None = None
+
+    def run(self, line: str) -> None:
+        """Execute one typed line: a /command, or a reply to the current ticket."""
+        if not line.startswith("/"):
+            return self._act("reply", None, line)
+        command, _, rest = line[1:].partition(" ")
+        rest = rest.strip()
+        if command == "help":
+            return self.emit(HELP)
+        if command in ("queue", "duty"):
+            return self._act(command, None, rest)
+        if command in ("claim", "show"):
+            ref, _, rest = rest.partition(" ")
+            return self._act(command, ref, rest)
+        if command in ("note", "stage", "resolve", "escalate", "reply"):
+            return self._act(command, None, rest)
+        return self.emit(f"未知命令 /{command}。{HELP}")
+
+    def _act(self, action: str, ref: str | None, text: str) -> None:
+        ticket_id = self._ticket(ref) if ref else self.current
+        if action not in ("queue", "duty") and ticket_id is None:
+            return self.emit("先 /claim T1001 或 /show T1001 选一个工单。")
+        result = handle_agent(self.k, AgentAct(self.agent_id, action, ticket_id, text))
+        if result.ok and action in ("claim", "show"):
+            self.current = ticket_id
+        self.emit(result.note)
+        return None
+
+    def _ticket(self, ref: str) -> int | None:
+        number = ref.strip().lstrip("#").upper()
+        number = number if number.startswith("T") else f"T{number}"
+        ticket = self.k.store.ticket_by_number(number)
+        return ticket.id if ticket else None
