@@ -9,7 +9,8 @@ from bot.eta import format_due
 from bot.records import Choice, Ticket
 
 TIER_MARK = {"S": "🔴", "A": "🟠", "B": "🟢"}
-STAGE_MARK = {"受理": "🆕", "核实": "🔎", "处理": "🛠", "反馈": "💬", "已解决": "✅", "已关闭": "⚪"}
+STAGE_MARK = {"受理": "🆕", "核实": "🔎", "处理": "🛠", "反馈": "💬",
+              "已解决": "✅", "已关闭": "⚪"}
 
 
 def staff_choices(t: Ticket) -> tuple[Choice, ...]:

@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add(sub, "console", cmd_console, "kefu console            (buyer)\n"
          "  kefu console --agent 小王  (agent, in a second terminal)",
          [("--agent",), ("--user", int, 10001), ("--name", str, "console-buyer"), ("--db",)])
+    from handlers.telegram_app import add_run_command
+
+    add_run_command(sub, _add)
     for name in ("match", "eval", "init"):
         sub.choices[name].add_argument("--db", help="database file (else $KEFU_DB)")
     faq.choices["check"].add_argument("--db", help="database file (else $KEFU_DB)")
@@ -143,7 +146,8 @@ def _param(p: argparse.ArgumentParser, spec: tuple) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kefu` console command."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:

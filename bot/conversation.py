@@ -9,18 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from bot import flow, replies, tickets
-from bot.events import READABLE, BuyerCommand, BuyerEvent, BuyerSaid, ButtonPressed
+from bot.buttons import button
+from bot.edit import edit_answer
+from bot.events import READABLE, ButtonPressed, BuyerCommand, BuyerEvent, BuyerSaid
+from bot.flow import Turn
 from bot.kefu import Kefu
 from bot.outbox import deliver
 from bot.records import Conversation, Outgoing
 from bot.tickets import to_buyer
-from bot.buttons import button
-from bot.edit import edit_answer
-
-from bot.flow import Turn
 
 _CANCEL = re.compile(r"^\s*(取消|算了|不用了|cancel|退出)\s*[。.!！]*\s*$", re.I)
 

@@ -10,7 +10,7 @@ _TEMPLATE = """\
 # (and KEFU_CONFIG points at this file). The bot token is only ever read
 # from KEFU_TELEGRAM_TOKEN, never from this file.
 
-database: kefu.db            # one SQLite file (WAL mode); back it up with `sqlite3 kefu.db .backup b.db`
+database: kefu.db            # one SQLite file (WAL mode); back up: sqlite3 kefu.db .backup b.db
 faq: faq.yaml                # intents, examples and answers
 timezone: Asia/Shanghai
 

@@ -167,8 +167,9 @@ def human(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     ticket = k.store.open_ticket_of(uid)
     if ticket:
         k.store.add_event(ticket.id, "buyer", "human_requested", now)
-        text = (f"你的工单 #{ticket.number} 已在人工队列里, {replies.due_text(ticket.promised_at, now)}"
-                "。已提醒客服尽快处理, 回复会直接发到这里。")
+        due = replies.due_text(ticket.promised_at, now)
+        text = (f"你的工单 #{ticket.number} 已在人工队列里, {due}。"
+                "已提醒客服尽快处理, 回复会直接发到这里。")
         return conv, [to_buyer(uid, text),
                       tickets.to_staff(ticket.id, f"买家要求人工 (#{ticket.number})")]
     intent = k.intent(conv.intent) if conv.step in ("feedback", "clarify") else None

@@ -88,7 +88,8 @@ def summary_lines(t: Ticket) -> list[str]:
 
 def ticket_opened(t: Ticket, now: datetime, hours: str, starts_later: bool) -> str:
     """The confirmation a buyer gets the moment a ticket opens."""
-    head = f"工单 #{t.number} 已受理 ({t.title} · {t.demand or '待确认'}), {due_text(t.promised_at, now)}。"
+    due = due_text(t.promised_at, now)
+    head = f"工单 #{t.number} 已受理 ({t.title} · {t.demand or '待确认'}), {due}。"
     if starts_later:
         head = f"现在是非工作时间 (客服在线 {hours})。" + head
     elif t.at_risk:

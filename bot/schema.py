@@ -59,6 +59,20 @@ def m001_core(db: Database) -> None:
     db.execute("CREATE INDEX outbox_pending ON outbox(delivered_at, audience, id)")
 
 
+@migrations()
+def m002_staff_threads(db: Database) -> None:
+    """Where each ticket lives in the staff chat (forum topic or reply-to-card thread)."""
+    db.execute("""
+        CREATE TABLE staff_threads (
+            ticket_id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, thread_id INTEGER,
+            card_message_id INTEGER)""")
+    db.execute("CREATE INDEX staff_threads_thread ON staff_threads(chat_id, thread_id)")
+    db.execute("""
+        CREATE TABLE staff_messages (
+            chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL, ticket_id INTEGER NOT NULL,
+            PRIMARY KEY (chat_id, message_id))""")
+
+
 def migrate(db: Database) -> None:
     """Bring the database up to the current schema."""
     migrations.apply(db)

@@ -117,7 +117,8 @@ def _escalate(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) 
     supervisors = [a.name for a in k.store.agents_on_duty() if a.role == "supervisor"]
     mention = ", ".join(supervisors) or "主管"
     return StaffResult(True, f"#{t.number} 升级为 {tier}", [
-        tickets.to_staff(t.id, f"⬆️ {agent.name} 将 #{t.number} 升级为 {tier} 级, 请 {mention} 关注"),
+        tickets.to_staff(t.id, f"⬆️ {agent.name} 将 #{t.number} 升级为 {tier} 级, "
+                                f"请 {mention} 关注"),
         tickets.to_buyer(t.user_id, f"工单 #{t.number} 已升级给主管优先处理, 有结果会马上通知你。",
                          ticket_id=t.id)])
 

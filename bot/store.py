@@ -209,8 +209,8 @@ class Store:
 
     def attach_recent_messages(self, user_id: int, ticket_id: int) -> None:
         """Link the buyer's messages since their last ticket to this new one."""
-        self.db.execute("UPDATE messages SET ticket_id = ? WHERE user_id = ? AND ticket_id IS NULL",
-                        [ticket_id, user_id])
+        self.db.execute("UPDATE messages SET ticket_id = ? "
+                        "WHERE user_id = ? AND ticket_id IS NULL", [ticket_id, user_id])
 
     def user_name(self, user_id: int) -> str:
         """A buyer's display name, or their id."""
@@ -256,10 +256,11 @@ class Store:
             "ticket_id": out.ticket_id, "kind": out.kind, "text": out.text,
             "choices": _dumps(choices)})
 
-    def pending(self, audience: str, user_id: int | None = None,
+    def pending(self, audience: str | None = None, user_id: int | None = None,
                 limit: int = 100) -> list[Outgoing]:
-        """Undelivered messages for an audience (optionally one buyer), oldest first."""
-        sql = "SELECT * FROM outbox WHERE delivered_at IS NULL AND audience = ?"
+        """Undelivered messages (for an audience, or one buyer), oldest first."""
+        sql = ("SELECT * FROM outbox WHERE delivered_at IS NULL "
+               "AND audience = coalesce(?, audience)")
         params: list[Any] = [audience]
         if user_id is not None:
             sql += " AND user_id = ?"
@@ -276,6 +277,34 @@ class Store:
         self.db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
                         [error[:500], outbox_id])
 
+
+    # staff threads (where a ticket lives in the staff chat) ---------------------
+    def staff_thread(self, ticket_id: int) -> dict[str, Any] | None:
+        """The staff-chat topic / card of a ticket, if one was made."""
+        return self._one("SELECT * FROM staff_threads WHERE ticket_id = ?", [ticket_id])
+
+    def save_staff_thread(self, ticket_id: int, chat_id: int, thread_id: int | None,
+                          card_message_id: int | None) -> None:
+        """Remember (or replace) where a ticket lives in the staff chat."""
+        self.db.execute("INSERT OR REPLACE INTO staff_threads VALUES (?, ?, ?, ?)",
+                        [ticket_id, chat_id, thread_id, card_message_id])
+
+    def ticket_in_thread(self, chat_id: int, thread_id: int) -> int | None:
+        """The ticket a forum topic belongs to."""
+        row = self._one("SELECT ticket_id FROM staff_threads WHERE chat_id = ? AND thread_id = ?",
+                        [chat_id, thread_id])
+        return row["ticket_id"] if row else None
+
+    def remember_staff_message(self, chat_id: int, message_id: int, ticket_id: int) -> None:
+        """Note which ticket a staff-chat message is about, so replies to it find the ticket."""
+        self.db.execute("INSERT OR REPLACE INTO staff_messages VALUES (?, ?, ?)",
+                        [chat_id, message_id, ticket_id])
+
+    def ticket_of_staff_message(self, chat_id: int, message_id: int) -> int | None:
+        """The ticket a staff-chat message was about."""
+        row = self._one("SELECT ticket_id FROM staff_messages WHERE chat_id = ? AND "
+                        "message_id = ?", [chat_id, message_id])
+        return row["ticket_id"] if row else None
 
 def _outgoing(row: dict[str, Any]) -> Outgoing:
     choices = tuple(Choice(c["label"], c["data"]) for c in json.loads(row["choices"]))

@@ -24,6 +24,14 @@ jieba.setLogLevel(logging.WARNING)
 
 
 @cache
+def stop_words(path: Path | None = None) -> frozenset[str]:
+    """Particles plus the English function words of the data file (# comments)."""
+    text = (path or DATA_DIR / "stopwords.txt").read_text(encoding="utf-8")
+    english = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return STOP_CHARS | frozenset(w for w in english if w)
+
+
+@cache
 def tokenizer(userdict: Path | None = None) -> jieba.Tokenizer:
     """The process-wide jieba tokenizer with the domain dictionary (built once)."""
     tok = jieba.Tokenizer()
@@ -35,7 +43,8 @@ def tokenizer(userdict: Path | None = None) -> jieba.Tokenizer:
 def words(text: str, tok: jieba.Tokenizer | None = None) -> list[str]:
     """jieba words of normalised text, spaces and lone particles dropped."""
     tok = tok or tokenizer()
-    return [w for w in tok.lcut(text, HMM=True) if w.strip() and w not in STOP_CHARS]
+    drop = stop_words()
+    return [w for w in tok.lcut(text, HMM=True) if w.strip() and w not in drop]
 
 
 def _is_cjk(ch: str) -> bool:
@@ -52,11 +61,18 @@ def char_grams(text: str) -> list[str]:
     return grams
 
 
+@cache
+def _syllable(ch: str) -> str:
+    # One reading per character, context-free: the same for FAQ and message, and cached,
+    # because pypinyin's phrase lookup cost more than the rest of matching together.
+    return lazy_pinyin(ch)[0]
+
+
 def pinyin_grams(text: str) -> list[str]:
     """Toneless pinyin bigrams of each CJK run."""
     grams: list[str] = []
     for run in text.split():
-        syllables = lazy_pinyin([c for c in run if _is_cjk(c)])
+        syllables = [_syllable(c) for c in run if _is_cjk(c)]
         grams.extend(f"p:{a}_{b}" for a, b in zip(syllables, syllables[1:], strict=False))
     return grams
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from intents.decide import Decision, Thresholds, decide
-from intents.extract import DEFAULT_ORDER_PATTERN, Details, extract
+from intents.extract import DEFAULT_ORDER_PATTERN, Details, extract, extract_demand
 from intents.match import Matcher, Ranking
 
 MAX_INPUT = 2000  # extraction reads further than matching, but nothing reads 10,000 characters
 # Asking for a person always reaches one, whatever the matcher thinks.
 _HUMAN = re.compile(r"转人工|人工客服|真人客服|找人工|要人工|^(人工|真人|客服|人工服务)$")
+# ...unless they ask when a person is there ("人工客服几点上班"): business_hours answers that.
+_WHEN = re.compile(r"几点|什么时候|时间|上班|下班|营业|上线|下线|周末|节假日|放假|凌晨|半夜|24小时")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,29 @@ def understand(matcher: Matcher, text: str, thresholds: Thresholds,
     text = text[:MAX_INPUT]
     ranking = matcher.rank(text)
     decision = decide(ranking, thresholds)
-    if _HUMAN.search(ranking.text) and matcher.faq.get("contact_human"):
+    if _wants_person(ranking.text) and matcher.faq.get("contact_human"):
         decision = Decision("answer", "contact_human", max(decision.confidence, 1.0))
-    return Understanding(decision, ranking, extract(text, order_pattern))
+    details = extract(text, order_pattern)
+    return Understanding(decision, ranking, _with_demand(matcher, decision, ranking, details))
+
+
+def _wants_person(norm: str) -> bool:
+    """The buyer asks for a person now, not about when people work."""
+    return bool(_HUMAN.search(norm)) and not _WHEN.search(norm)
+
+
+def _with_demand(matcher: Matcher, decision: Decision, ranking: Ranking,
+                 details: Details) -> Details:
+    """The demand kefu records: what the intent implies, else what the words say.
+
+    An intent with a fixed demand settles it (refund_progress is a 查询 even when the
+    text says 退款); otherwise the normalised text, where the synonym table has turned
+    English and typos into Chinese, is read when the raw text said nothing.
+    """
+    intent = matcher.faq.get(decision.intent) if decision.kind != "fallback" else None
+    fixed = intent.ticket.demand if intent and intent.ticket else "ask"
+    if fixed != "ask":
+        return replace(details, demand=fixed)
+    if details.demand is None:
+        return replace(details, demand=extract_demand(ranking.text))
+    return details

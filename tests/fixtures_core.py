@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import load_config
 from bot.conversation import handle
-from bot.events import AgentAct, BuyerCommand, BuyerSaid, ButtonPressed
+from bot.events import AgentAct, ButtonPressed, BuyerCommand, BuyerSaid
 from bot.kefu import Kefu, bootstrap
 from bot.records import Outgoing
 from bot.staff import StaffResult, handle_agent

@@ -7,16 +7,7 @@ import re
 import pytest
 
 from bot.kefu import Kefu
-from tests.fixtures_core import (  # noqa: F401  (fixtures)
-    Buyer,
-    FakeClock,
-    agent,
-    clock,
-    config_file,
-    kefu,
-    make_kefu,
-    mini_matcher,
-)
+from tests.fixtures_core import Buyer, FakeClock, agent
 
 ORDER = "KM202411221530123456"
 

@@ -1,0 +1,126 @@
+"""`kefu run`: build the python-telegram-bot Application and run it (polling or webhook)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+from collections.abc import Callable
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.config import Config, load_config
+from bot.kefu import bootstrap
+from handlers import telegram_staff, telegram_user
+from handlers.telegram_outbox import Sender
+from handlers.telegram_runtime import KefuContext, Runtime, install
+
+logger = logging.getLogger(__name__)
+TOKEN_ENV = "KEFU_TELEGRAM_TOKEN"
+USER_MENU = [BotCommand("start", "开始"), BotCommand("status", "查看我的工单进度"),
+             BotCommand("human", "转人工"), BotCommand("cancel", "取消当前操作"),
+             BotCommand("help", "帮助")]
+STAFF_MENU = [BotCommand("queue", "待处理队列"), BotCommand("duty", "上岗/下岗 on|off"),
+              BotCommand("note", "内部备注"), BotCommand("claim", "认领本工单"),
+              BotCommand("stage", "阶段 核实|处理|反馈"), BotCommand("resolve", "解决"),
+              BotCommand("escalate", "升级"), BotCommand("kefu_help", "客服命令说明")]
+
+
+class MissingToken(RuntimeError):
+    """KEFU_TELEGRAM_TOKEN is not set."""
+
+
+def build_application(cfg: Config, token: str, base_url: str | None = None) -> Application:
+    """The Application with kefu's handlers, rate limiter and lifecycle hooks."""
+    builder = (ApplicationBuilder().token(token)
+               .context_types(ContextTypes(context=KefuContext))
+               .rate_limiter(AIORateLimiter(max_retries=3))
+               .post_init(_start).post_shutdown(_stop))
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
+    app = builder.build()
+    install(app, Runtime(bootstrap(cfg), cfg.staff_chat))
+    telegram_staff.register(app, cfg.staff_chat)  # staff buttons first: they are checked
+    telegram_user.register(app)
+    app.add_error_handler(_on_error)
+    return app
+
+
+async def _start(app: Application) -> None:
+    """Menus, forum detection and the outbox sender, once the bot is connected."""
+    runtime: Runtime = app.bot_data["runtime"]
+    await _quiet(app.bot.set_my_commands(USER_MENU, scope=BotCommandScopeAllPrivateChats()))
+    if runtime.staff_chat is not None:
+        await _quiet(app.bot.set_my_commands(STAFF_MENU,
+                                             scope=BotCommandScopeChat(runtime.staff_chat)))
+        runtime.forum = await _is_forum(app, runtime.staff_chat)
+    else:
+        logger.warning("no staff chat configured (KEFU_STAFF_CHAT): tickets wait in the database")
+    app.bot_data["sender"] = asyncio.create_task(Sender(runtime, app.bot).run(), name="outbox")
+    runtime.wake.set()  # deliver whatever a previous run left undelivered
+
+
+async def _stop(app: Application) -> None:
+    task = app.bot_data.get("sender")
+    if task:
+        task.cancel()
+    app.bot_data["runtime"].executor.shutdown(wait=True)
+
+
+async def _is_forum(app: Application, chat_id: int) -> bool:
+    try:
+        return bool((await app.bot.get_chat(chat_id)).is_forum)
+    except TelegramError as exc:
+        logger.warning("cannot read staff chat %s: %s; using reply threads", chat_id, exc)
+        return False
+
+
+async def _quiet(awaitable: object) -> None:
+    try:
+        await awaitable  # type: ignore[misc]
+    except TelegramError as exc:
+        logger.warning("setup call failed: %s", exc)
+
+
+async def _on_error(update: object, context: KefuContext) -> None:
+    logger.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+
+
+def token_from_env(env: dict[str, str] | os._Environ[str]) -> str:
+    """The bot token; only ever from the environment."""
+    token = env.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise MissingToken(f"set {TOKEN_ENV} to the bot token from @BotFather")
+    return token
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run kefu on Telegram (polling, or a webhook with --webhook)."""
+    cfg = load_config(args.config, db=args.db)
+    try:
+        token = token_from_env(os.environ)
+    except MissingToken as exc:
+        print(exc)
+        return 2
+    app = build_application(cfg, token, args.base_url)
+    if args.webhook:
+        app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook,
+                        allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
+    return 0
+
+
+def add_run_command(sub: argparse._SubParsersAction,
+                    add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Register `kefu run` on the CLI."""
+    p = add(sub, "run", cmd_run, "KEFU_TELEGRAM_TOKEN=123:abc KEFU_STAFF_CHAT=-100123 kefu run",
+            [])
+    p.add_argument("--db", help="database file (else $KEFU_DB)")
+    p.add_argument("--base-url", help="Bot API server in PTB's form, e.g. http://127.0.0.1:8081/bot")
+    p.add_argument("--webhook", metavar="URL", help="public HTTPS URL; polling when absent")
+    p.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
+    p.add_argument("--port", type=int, default=8443, help="webhook port")

@@ -1,0 +1,95 @@
+"""What Telegram callbacks share: the core, a DB thread, the staff check, a typed context."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.conversation import handle
+from bot.events import AgentAct, BuyerEvent
+from bot.kefu import Kefu
+from bot.staff import StaffResult, handle_agent
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+STAFF_STATUSES = ("creator", "administrator", "member")
+MEMBERSHIP_TTL = 300.0  # seconds a staff-membership answer is trusted
+
+
+@dataclass
+class Runtime:
+    """One kefu on Telegram: core access is serialised on a single DB thread."""
+
+    kefu: Kefu
+    staff_chat: int | None
+    forum: bool = False
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="kefu-db"))
+    members: dict[int, tuple[bool, float]] = field(default_factory=dict)
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking core/store function on the DB thread."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def buyer(self, event: BuyerEvent) -> None:
+        """Hand a buyer event to the core and wake the sender."""
+        await self.call(handle, self.kefu, event)
+        self.wake.set()
+
+    async def agent(self, act: AgentAct) -> StaffResult:
+        """Hand a staff action to the core and wake the sender."""
+        result = await self.call(handle_agent, self.kefu, act)
+        self.wake.set()
+        return result
+
+    async def is_staff(self, bot: ExtBot, user_id: int, name: str) -> bool:
+        """Configured agents, or members of the staff chat (asked, then cached)."""
+        if self.kefu.config.agent(user_id):
+            return True
+        cached = self.members.get(user_id)
+        if cached and time.monotonic() - cached[1] < MEMBERSHIP_TTL:
+            return cached[0]
+        member = await self._member(bot, user_id)
+        self.members[user_id] = (member, time.monotonic())
+        if member:
+            await self.call(self._register, user_id, name)
+        return member
+
+    async def _member(self, bot: ExtBot, user_id: int) -> bool:
+        if self.staff_chat is None:
+            return False
+        try:
+            status = (await bot.get_chat_member(self.staff_chat, user_id)).status
+        except TelegramError as exc:
+            logger.warning("staff check for %s failed: %s", user_id, exc)
+            return False
+        return status in STAFF_STATUSES
+
+    def _register(self, user_id: int, name: str) -> None:
+        store, now = self.kefu.store, self.kefu.now()
+        with store.transaction():
+            if store.agent(user_id) is None:
+                store.upsert_agent(user_id, name or str(user_id), "junior", now)
+
+
+class KefuContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """Callback context with typed access to the runtime."""
+
+    @property
+    def runtime(self) -> Runtime:
+        """The kefu runtime of this application."""
+        return self.application.bot_data["runtime"]
+
+
+def install(app: Application, runtime: Runtime) -> None:
+    """Make the runtime reachable from every callback's context."""
+    app.bot_data["runtime"] = runtime

@@ -1,0 +1,104 @@
+"""Telegram staff side: the staff group's topics, commands and card buttons → AgentAct."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.events import AgentAct
+from handlers.telegram_runtime import KefuContext, Runtime
+
+logger = logging.getLogger(__name__)
+STAFF_COMMANDS = ("queue", "duty", "note", "claim", "show", "stage", "resolve", "escalate",
+                  "kefu_help")
+STAFF_HELP = ("在工单话题里直接发文字 = 回复买家 · /note 内容 = 内部备注 · /claim · "
+              "/stage 核实|处理|反馈 · /resolve · /escalate · "
+              "总话题: /queue 队列, /duty on|off 上下岗")
+ACTION_OF_BUTTON = {"claim": "claim", "stage": "stage", "resolve": "resolve",
+                    "escalate": "escalate"}
+
+
+async def _ticket_of(runtime: Runtime, message: Message) -> int | None:
+    """The ticket a staff message is about: its forum topic, or the card it replies to."""
+    store = runtime.kefu.store
+    if message.is_topic_message and message.message_thread_id:
+        found = await runtime.call(store.ticket_in_thread, message.chat_id,
+                                   message.message_thread_id)
+        if found:
+            return found
+    replied = message.reply_to_message
+    if replied is not None:
+        return await runtime.call(store.ticket_of_staff_message, message.chat_id,
+                                  replied.message_id)
+    return None
+
+
+async def _staff_or_refuse(update: Update, context: KefuContext) -> bool:
+    user = update.effective_user
+    if user and await context.runtime.is_staff(context.bot, user.id, user.first_name):
+        return True
+    if update.callback_query:
+        await update.callback_query.answer("无权限: 仅限客服成员操作。", show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text("无权限: 仅限客服成员使用。")
+    return False
+
+
+async def on_staff_text(update: Update, context: KefuContext) -> None:
+    """Text in a ticket's topic (or a reply to its card) goes to the buyer."""
+    message = update.effective_message
+    ticket_id = await _ticket_of(context.runtime, message)
+    if ticket_id is None or not await _staff_or_refuse(update, context):
+        return  # ordinary staff chatter in the general topic
+    result = await context.runtime.agent(
+        AgentAct(update.effective_user.id, "reply", ticket_id, message.text or ""))
+    if not result.ok:
+        await message.reply_text(result.note)
+
+
+async def on_staff_command(update: Update, context: KefuContext) -> None:
+    """/queue, /duty, /note, /claim, /show, /stage, /resolve, /escalate in the staff chat."""
+    if not await _staff_or_refuse(update, context):
+        return
+    message = update.effective_message
+    word, _, args = (message.text or "").partition(" ")
+    command = word[1:].split("@", 1)[0].lower()
+    if command == "kefu_help":
+        await message.reply_text(STAFF_HELP)
+        return
+    ticket_id = await _ticket_of(context.runtime, message)
+    if command not in ("queue", "duty") and ticket_id is None:
+        await message.reply_text("请在工单话题里 (或回复工单卡片) 使用这个命令。")
+        return
+    result = await context.runtime.agent(
+        AgentAct(update.effective_user.id, command, ticket_id, args.strip()))
+    if command in ("queue", "duty", "show") or not result.ok:
+        await message.reply_text(result.note)
+
+
+async def on_staff_button(update: Update, context: KefuContext) -> None:
+    """认领 / 核实中 / 处理中 / 已解决 / 升级 on a ticket card."""
+    query = update.callback_query
+    if not await _staff_or_refuse(update, context):
+        return
+    kind, _, rest = (query.data or "").partition(":")
+    ticket_ref, _, stage = rest.partition(":")
+    if kind not in ACTION_OF_BUTTON or not ticket_ref.isdigit():
+        await query.answer("无效操作。", show_alert=True)
+        return
+    result = await context.runtime.agent(
+        AgentAct(update.effective_user.id, ACTION_OF_BUTTON[kind], int(ticket_ref), stage))
+    await query.answer(result.note[:190], show_alert=not result.ok)
+
+
+def register(app: Application, staff_chat: int | None) -> None:
+    """Add the staff-side handlers; staff buttons are checked wherever they are pressed."""
+    app.add_handler(CallbackQueryHandler(
+        on_staff_button, pattern=r"^(claim|stage|resolve|escalate):"))
+    if staff_chat is None:
+        return
+    chat = filters.Chat(staff_chat)
+    app.add_handler(CommandHandler(list(STAFF_COMMANDS), on_staff_command, filters=chat))
+    app.add_handler(MessageHandler(chat & filters.TEXT & ~filters.COMMAND, on_staff_text))

@@ -1,0 +1,225 @@
+'use strict';
+// Test-control routes under /_test/ (the "user" side and knobs). Documented in ../README.md.
+const {
+  MEMBER_FIELDS,
+} = require('./botapi');
+const {
+  botUser, chatFor, documentOf, newState, nowSecs, num, photoSizes, storeFile, topicsOf, waitFor,
+} = require('./core');
+
+class ControlError extends Error {}
+
+function need(body, ...keys) {
+  for (const k of keys) {
+    if (body[k] === undefined || body[k] === null || body[k] === '') throw new ControlError(`missing ${k}`);
+  }
+}
+
+function rememberUser(state, b) {
+  const user = { id: Number(b.userId), is_bot: false, first_name: b.firstName || `User ${b.userId}` };
+  if (b.lastName) user.last_name = b.lastName;
+  if (b.username) user.username = b.username;
+  if (b.languageCode) user.language_code = b.languageCode;
+  state.users.set(String(b.userId), user);
+  return user;
+}
+
+function rememberChat(state, b, user) {
+  const id = Number(b.chatId);
+  const type = b.chatType || (id > 0 ? 'private' : 'supergroup');
+  if (type === 'private') {
+    const chat = { id, type, first_name: user.first_name };
+    if (user.username) chat.username = user.username;
+    state.chats.set(String(id), chat);
+    return chat;
+  }
+  const known = state.chats.get(String(id)) || {};
+  const chat = { ...known, id, type, title: b.chatTitle || known.title || `Group ${id}` };
+  state.chats.set(String(id), chat);
+  return chat;
+}
+
+function commandEntities(text) {
+  if (!text || !text.startsWith('/')) return undefined;
+  const end = text.search(/\s/);
+  return [{ type: 'bot_command', offset: 0, length: end === -1 ? text.length : end }];
+}
+
+function attachFile(state, b, message) {
+  if (!b.fileId) return;
+  const file = state.files.get(String(b.fileId));
+  if (!file) throw new ControlError(`unknown fileId ${b.fileId} (upload it via /_test/files)`);
+  if (b.fileKind === 'document') message.document = documentOf(file);
+  else message.photo = photoSizes(file);
+  if (b.caption) message.caption = String(b.caption);
+}
+
+async function userMessage(server, b) {
+  need(b, 'token', 'userId', 'chatId');
+  const state = server.kefu;
+  const from = rememberUser(state, b);
+  const chat = rememberChat(state, b, from);
+  const common = server.getCommonFields(b.token);
+  const message = { message_id: common.messageId, from, chat, date: nowSecs() };
+  if (b.threadId) {
+    message.message_thread_id = Number(b.threadId);
+    if (chat.is_forum) message.is_topic_message = true;
+  }
+  if (b.text !== undefined) message.text = String(b.text);
+  const entities = commandEntities(message.text);
+  if (entities) message.entities = entities;
+  attachFile(state, b, message);
+  await server.addUserUpdate({ ...common, message });
+  server.messageId++;
+  server.emit('AddedUserMessage');
+  return { update_id: common.updateId, message_id: common.messageId, message };
+}
+
+function buttonsOf(message) {
+  const rows = (message.reply_markup && message.reply_markup.inline_keyboard) || [];
+  return rows.flat().map((button) => button.callback_data).filter((d) => d !== undefined);
+}
+
+async function callback(server, b) {
+  need(b, 'token', 'userId', 'chatId', 'messageId', 'data');
+  const state = server.kefu;
+  const entry = server.storage.botMessages.find((e) => e.messageId === Number(b.messageId)
+    && String(e.message.chat_id) === String(b.chatId));
+  if (!entry) throw new ControlError(`no bot message ${b.messageId} in chat ${b.chatId}`);
+  const buttons = buttonsOf(entry.formatted);
+  if (b.check !== false && !buttons.includes(b.data)) {
+    throw new ControlError(`message ${b.messageId} has no button with callback_data `
+      + `${JSON.stringify(b.data)} (has ${JSON.stringify(buttons)})`);
+  }
+  const from = state.users.get(String(b.userId)) || rememberUser(state, b);
+  const id = String(server.callbackId);
+  const updateId = server.updateId;
+  await server.addUserCallback({
+    botToken: b.token, from, message: entry.formatted, data: String(b.data),
+  });
+  return { update_id: updateId, callback_query_id: id };
+}
+
+function chatMessages(server, q) {
+  const thread = num(q.threadId);
+  return server.storage.botMessages
+    .filter((e) => String(e.message.chat_id) === String(q.chatId))
+    .filter((e) => !thread || e.formatted.message_thread_id === thread)
+    .map((e) => ({ ...e.formatted, raw: e.message }));
+}
+
+// Answers at once, or (with waitVersion) when the chat's bot messages change past that version.
+async function botMessages(server, q, res) {
+  need(q, 'chatId');
+  const key = String(q.chatId);
+  const version = () => server.kefu.versions.get(key) || 0;
+  const known = num(q.waitVersion);
+  const deadline = Date.now() + Math.min(num(q.timeout) || 0, 60) * 1000;
+  while (known !== undefined && version() <= known && Date.now() < deadline && !res.destroyed) {
+    await waitFor(server.kefuBotWaiters, deadline - Date.now(), res);
+  }
+  return { version: version(), messages: chatMessages(server, q) };
+}
+
+function setChatMember(server, b) {
+  need(b, 'chatId', 'userId', 'status');
+  const aliases = { owner: 'creator', banned: 'kicked', admin: 'administrator' };
+  const status = aliases[b.status] || b.status;
+  if (!MEMBER_FIELDS[status]) throw new ControlError(`unknown status ${b.status}`);
+  chatFor(server.kefu, b.chatId);
+  server.kefu.members.set(`${b.chatId}:${b.userId}`, status);
+  return { chatId: b.chatId, userId: b.userId, status };
+}
+
+function setChat(server, b) {
+  need(b, 'chatId');
+  const chat = { ...chatFor(server.kefu, b.chatId) };
+  if (b.type) chat.type = b.type;
+  if (b.title) chat.title = b.title;
+  if (b.isForum !== undefined) {
+    if (b.isForum) Object.assign(chat, { type: 'supergroup', is_forum: true });
+    else delete chat.is_forum;
+  }
+  if (chat.type !== 'private') {
+    chat.title = chat.title || `Group ${chat.id}`;
+    delete chat.first_name;
+  }
+  server.kefu.chats.set(String(b.chatId), chat);
+  return chat;
+}
+
+function addFault(server, b) {
+  need(b, 'method');
+  const fault = {
+    method: String(b.method).toLowerCase(),
+    status: num(b.status) || 0,
+    retry_after: num(b.retry_after),
+    description: b.description,
+    count: num(b.count) ?? 1,
+    delay_ms: num(b.delay_ms) || 0,
+    chat_id: b.chat_id === undefined || b.chat_id === null ? undefined : String(b.chat_id),
+  };
+  if (!fault.status && !fault.delay_ms) throw new ControlError('a fault needs status or delay_ms');
+  server.kefu.faults.push(fault);
+  return fault;
+}
+
+function uploadFile(server, b) {
+  need(b, 'base64');
+  const data = Buffer.from(b.base64, 'base64');
+  const kind = b.kind === 'document' ? 'document' : 'photo';
+  const { data: _bytes, ...file } = storeFile(server, { data, mime: b.mime, filename: b.name }, kind);
+  return file;
+}
+
+function reset(server) {
+  server.storage.userMessages = [];
+  server.storage.botMessages = [];
+  server.kefu = newState();
+  return { reset: true };
+}
+
+function topics(server, q) {
+  need(q, 'chatId');
+  return [...topicsOf(server.kefu, q.chatId).values()];
+}
+
+function calls(server, q) {
+  const method = q.method && String(q.method).toLowerCase();
+  return server.kefu.calls.filter((c) => !method || c.method.toLowerCase() === method);
+}
+
+const ROUTES = [
+  ['get', 'health', () => ({ ok: true, bot: botUser('0') })],
+  ['post', 'reset', reset],
+  ['post', 'userMessage', userMessage],
+  ['post', 'callback', callback],
+  ['get', 'botMessages', botMessages],
+  ['get', 'calls', calls],
+  ['get', 'stats', (s) => s.kefu.counts],
+  ['post', 'setChatMember', setChatMember],
+  ['post', 'setChat', setChat],
+  ['get', 'topics', topics],
+  ['get', 'faults', (s) => s.kefu.faults],
+  ['post', 'faults', addFault],
+  ['delete', 'faults', (s) => { s.kefu.faults = []; return []; }],
+  ['post', 'files', uploadFile],
+  ['get', 'commands', (s) => [...s.kefu.commands].map(([key, commands]) => ({ key, commands }))],
+  ['get', 'callbackAnswers', (s) => Object.fromEntries(s.kefu.answers)],
+];
+
+function installControlRoutes(app, server) {
+  for (const [verb, name, handler] of ROUTES) {
+    app[verb](`/_test/${name}`, async (req, res) => {
+      const input = verb === 'get' ? req.query : (req.body || {});
+      try {
+        res.json(await handler(server, input, res));
+      } catch (err) {
+        const status = err instanceof ControlError || err.code === 400 ? 400 : 500;
+        res.status(status).json({ error: err.description || err.message });
+      }
+    });
+  }
+}
+
+module.exports = { installControlRoutes };

@@ -1,0 +1,90 @@
+"""The store on a real SQLite file: schema, atomicity, numbering, outbox."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.records import Outgoing
+from bot.store import Store, open_store
+
+NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return open_store(tmp_path / "kefu.db")
+
+
+def new_ticket(store: Store, user_id: int = 1) -> int:
+    with store.transaction():
+        return store.create_ticket({"user_id": user_id, "intent": "card_invalid",
+                                    "title": "卡密无效", "tier": "A"}, NOW).id
+
+
+def test_database_uses_wal_and_migrations_run_once(tmp_path: Path) -> None:
+    first = open_store(tmp_path / "kefu.db")
+    assert first.db.journal_mode == "wal"
+    second = open_store(tmp_path / "kefu.db")  # applying again must be a no-op
+    names = [r["name"] for r in second.db.query("SELECT name FROM _sqlite_migrations")]
+    assert names == ["m001_core", "m002_staff_threads"]
+
+
+def test_ticket_numbers_are_never_reused(store: Store) -> None:
+    first = new_ticket(store)
+    store.db.execute("DELETE FROM tickets WHERE id = ?", [first])
+    second = new_ticket(store)
+    assert store.ticket(second).number == "T1002"
+
+
+def test_failed_transaction_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.create_ticket({"user_id": 1, "intent": "x", "title": "x", "tier": "B"}, NOW)
+        store.enqueue(Outgoing("user", "hi", user_id=1), NOW)
+        raise RuntimeError("crash mid-change")
+    assert store.db["tickets"].count == 0
+    assert store.db["outbox"].count == 0
+
+
+def test_only_one_of_two_simultaneous_claims_wins(tmp_path: Path) -> None:
+    path = tmp_path / "kefu.db"
+    ticket_id = new_ticket(open_store(path))
+    stores = [open_store(path), open_store(path)]  # two connections, as two processes
+    barrier = threading.Barrier(2)
+    results: list[bool] = []
+
+    def claim(store: Store, agent_id: int) -> None:
+        barrier.wait()
+        with store.transaction():
+            results.append(store.claim(ticket_id, agent_id, NOW))
+
+    threads = [threading.Thread(target=claim, args=(s, 500 + i)) for i, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, True]
+    assert stores[0].ticket(ticket_id).agent_id in (500, 501)
+
+
+def test_outbox_keeps_order_and_forgets_delivered(store: Store) -> None:
+    with store.transaction():
+        ids = [store.enqueue(Outgoing("user", f"m{i}", user_id=7), NOW) for i in range(3)]
+        store.enqueue(Outgoing("staff", "card", ticket_id=1, kind="card"), NOW)
+    assert [o.text for o in store.pending("user", 7)] == ["m0", "m1", "m2"]
+    store.mark_delivered(ids[0], NOW)
+    store.mark_failed(ids[1], "timeout")
+    assert [o.text for o in store.pending()] == ["m1", "m2", "card"]
+
+
+def test_waiting_ahead_counts_same_or_more_urgent_unanswered_tickets(store: Store) -> None:
+    with store.transaction():
+        for tier in ("S", "A", "B", "A"):
+            store.create_ticket({"user_id": 1, "intent": "x", "title": "x", "tier": tier}, NOW)
+        store.update_ticket(4, NOW, first_reply_at=NOW)
+    assert store.waiting_ahead("S") == 1
+    assert store.waiting_ahead("A") == 2
+    assert store.waiting_ahead("B") == 3
