@@ -51,7 +51,7 @@ def card(t: Ticket, user_name: str, transcript: list[dict[str, Any]], sla_due: d
 
 
 def _transcript_line(m: dict[str, Any]) -> str:
-    who = {"buyer": "买家", "bot": "机器人"}.get(m["sender"], m["sender"])
+    who = {"buyer": "买家", "bot": "机器人"}.get(m["sender"], "客服")
     text = m["text"] if m["kind"] == "text" else f"[{m['kind']}] {m['text']}"
     return f"{who}: {text[:200]}"
 

@@ -189,6 +189,8 @@ def _staff_chat(value: Any) -> int | None:
 
 
 def _agents(value: Any) -> tuple[Agent, ...]:
+    if value is None:  # "agents:" with every entry commented out
+        return ()
     if not isinstance(value, list):
         raise ConfigError("agents: expected a list of {id, name, role}")
     agents = []

@@ -166,8 +166,9 @@ def estimate(now: datetime, sla: TierSla, queue: QueueState, policy: EtaPolicy) 
 
 
 def format_due(due: datetime, now: datetime) -> str:
-    """"14:35" today, "明天 09:05" tomorrow, else "11月25日 09:05" (in due's zone)."""
-    local_now = now.astimezone(due.tzinfo)
+    """"14:35" today, "明天 09:05" tomorrow, else "11月25日 09:05" (in now's zone)."""
+    due = due.astimezone(now.tzinfo)
+    local_now = now
     clock = due.strftime("%H:%M")
     if due.date() == local_now.date():
         return clock

@@ -30,8 +30,8 @@ class Kefu:
     clock: Clock = utc_now
 
     def now(self) -> datetime:
-        """Current time from the injected clock."""
-        return self.clock()
+        """Current time from the injected clock, in the shop's time zone."""
+        return self.clock().astimezone(self.config.tz)
 
     def understand(self, text: str) -> Understanding:
         """Understand a buyer message with this shop's thresholds and order pattern."""

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,8 @@ BUSY_TIMEOUT_MS = 10_000  # a report or a second console may hold the write lock
 
 
 def _iso(t: datetime) -> str:
-    return t.isoformat()
+    # Always UTC in the file, so text comparisons in SQL order times correctly.
+    return t.astimezone(UTC).isoformat()
 
 
 def _dumps(value: Any) -> str:

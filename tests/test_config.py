@@ -1,0 +1,91 @@
+"""Settings: defaults with no file, file values, environment overrides, clear errors."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.config import ConfigError, load_config
+from bot.example_config import EXAMPLE
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kefu.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_work_with_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(env={})
+    assert cfg.database == Path("kefu.db") and cfg.source is None
+    assert cfg.eta.hours.opens == time(9) and cfg.eta.hours.closes == time(0)
+    assert cfg.tiers["S"].first_reply == timedelta(hours=1)
+    assert cfg.tiers["B"].first_reply == timedelta(minutes=5)
+    assert cfg.faq.name == "faq.yaml" and cfg.faq.exists()
+
+
+def test_file_values_are_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "business_hours: {opens: '08:30', closes: '22:00'}\n"
+                           "tiers: {A: {first_reply_minutes: 90}}\nstaff_chat: -100123\n")
+    cfg = load_config(path, env={})
+    assert cfg.eta.hours.opens == time(8, 30) and cfg.eta.hours.closes == time(22)
+    assert cfg.tiers["A"].first_reply == timedelta(minutes=90)
+    assert cfg.tiers["S"].first_reply == timedelta(hours=1)  # untouched tiers keep defaults
+    assert cfg.staff_chat == -100123
+
+
+def test_environment_overrides_file_and_flag_overrides_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "database: from-file.db\ntimezone: Asia/Shanghai\n")
+    env = {"KEFU_DB": "from-env.db", "KEFU_TZ": "Asia/Hong_Kong", "KEFU_STAFF_CHAT": "-1009"}
+    cfg = load_config(path, env=env)
+    assert cfg.database == Path("from-env.db") and str(cfg.tz) == "Asia/Hong_Kong"
+    assert cfg.staff_chat == -1009
+    assert load_config(path, env=env, db="flag.db").database == Path("flag.db")
+
+
+def test_kefu_config_variable_finds_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "reopen_days: 3\n")
+    assert load_config(env={"KEFU_CONFIG": str(path)}).reopen_days == 3
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("business_hours: {opens: 9am}\n", "business_hours.opens"),
+    ("timezone: Mars/Olympus\n", "timezone"),
+    ("tiers: {A: {first_reply_minutes: -5}}\n", "tiers.A.first_reply_minutes"),
+    ("match: {answer: 2}\n", "match.answer"),
+    ("order_pattern: '[A-Z'\n", "order_pattern"),
+    ("agents: [{id: abc}]\n", "agents[0].id"),
+    ("agents: [{id: 1, role: boss}]\n", "agents[0].role"),
+    ("staff_chat: general\n", "staff_chat"),
+    ("colour: blue\n", "colour"),
+])
+def test_a_wrong_value_names_the_key(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):
+        load_config(write(tmp_path, text), env={})
+
+
+def test_init_writes_an_example_that_loads(tmp_path: Path) -> None:
+    target = tmp_path / "kefu.yaml"
+    assert main(["init", str(target)]) == 0
+    assert target.read_text(encoding="utf-8") == EXAMPLE
+    cfg = load_config(target, env={})
+    assert cfg.order_pattern == r"[A-Z]{0,4}\d{12,24}"
+    assert main(["init", str(target)]) == 1  # never overwrites without --force
+
+
+def test_example_lists_every_setting() -> None:
+    from bot.config import DEFAULTS
+
+    assert set(yaml.safe_load(EXAMPLE)) == set(DEFAULTS)
+
+
+def test_config_error_exits_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                           ) -> None:
+    path = write(tmp_path, "business_hours: {opens: 9am}\n")
+    assert main(["--config", str(path), "match", "你好"]) == 2
+    assert "business_hours.opens" in capsys.readouterr().err
