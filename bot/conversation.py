@@ -98,7 +98,8 @@ def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> T
         evidence = [*ticket.details.get("evidence", []), item]
         k.store.update_ticket(ticket.id, now, details={**ticket.details, "evidence": evidence})
         k.store.add_event(ticket.id, "buyer", "evidence", now, **item)
-        return conv, tickets.join(k, ticket, event.text or "", event.kind, now, {})
+        return conv, tickets.join(k, ticket, event.text or "", event.kind, now, {},
+                                  event.file_id)
     details = dict(conv.details)
     details["evidence"] = [*details.get("evidence", []), item]
     conv = replace(conv, details=details)

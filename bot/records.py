@@ -109,6 +109,7 @@ class Outgoing:
     choices: tuple[Choice, ...] = ()
     id: int | None = None
     sender: str = "bot"  # who speaks, for the transcript: bot | agent:<id>
+    file_id: str | None = None  # with kind "photo" / "document": the messenger's file id
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,12 @@ def m002_staff_threads(db: Database) -> None:
             PRIMARY KEY (chat_id, message_id))""")
 
 
+@migrations()
+def m003_outbox_files(db: Database) -> None:
+    """Screenshots and files travel through the outbox too (by messenger file id)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN file_id TEXT")
+
+
 def migrate(db: Database) -> None:
     """Bring the database up to the current schema."""
     migrations.apply(db)

@@ -255,7 +255,7 @@ class Store:
         return self._insert("outbox", {
             "at": _iso(now), "audience": out.audience, "user_id": out.user_id,
             "ticket_id": out.ticket_id, "kind": out.kind, "text": out.text,
-            "choices": _dumps(choices)})
+            "choices": _dumps(choices), "file_id": out.file_id})
 
     def pending(self, audience: str | None = None, user_id: int | None = None,
                 limit: int = 100) -> list[Outgoing]:
@@ -310,7 +310,7 @@ class Store:
 def _outgoing(row: dict[str, Any]) -> Outgoing:
     choices = tuple(Choice(c["label"], c["data"]) for c in json.loads(row["choices"]))
     return Outgoing(row["audience"], row["text"], row["user_id"], row["ticket_id"], row["kind"],
-                    choices, row["id"])
+                    choices, row["id"], file_id=row["file_id"])
 
 
 def open_store(path: str | Path) -> Store:

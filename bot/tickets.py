@@ -69,6 +69,7 @@ def open_ticket(k: Kefu, user_id: int, intent: Intent, details: dict[str, Any],
     text = replies.ticket_opened(ticket, now, hours_text(k), p.starts_later)
     outs = [to_buyer(user_id, text, replies.EDIT, replies.STATUS, ticket_id=ticket.id),
             staff_card(k, ticket, now)]
+    outs += [evidence_to_staff(ticket.id, item) for item in extra.get("evidence", [])]
     return ticket, outs
 
 
@@ -86,12 +87,23 @@ def staff_card(k: Kefu, t: Ticket, now: datetime) -> Outgoing:
     return to_staff(t.id, text, kind="card", choices=cards.staff_choices(t))
 
 
+def evidence_to_staff(ticket_id: int, item: dict[str, Any]) -> Outgoing:
+    """A buyer's screenshot or file, forwarded into the ticket's staff thread."""
+    label = "截图" if item["kind"] == "photo" else "文件"
+    caption = f"买家发来{label}" + (f": {item['caption']}" if item.get("caption") else "")
+    return Outgoing("staff", caption, ticket_id=ticket_id, kind=item["kind"],
+                    file_id=item.get("file_id"))
+
+
 def join(k: Kefu, t: Ticket, text: str, kind: str, now: datetime,
-         details: dict[str, Any]) -> list[Outgoing]:
+         details: dict[str, Any], file_id: str | None = None) -> list[Outgoing]:
     """A buyer wrote while their ticket is open: add it and keep both sides informed."""
     filled = _fill_missing(k, t, details, now)
-    relay = f"买家补充: {text}" if kind == "text" else f"买家发来 [{kind}] {text}"
-    outs = [to_staff(t.id, relay + (f"\n(已自动补充: {', '.join(filled)})" if filled else ""))]
+    note = f"\n(已自动补充: {', '.join(filled)})" if filled else ""
+    if kind == "text":
+        outs = [to_staff(t.id, f"买家补充: {text}{note}")]
+    else:
+        outs = [evidence_to_staff(t.id, {"kind": kind, "file_id": file_id, "caption": text})]
     if t.owner != "agent":
         # A person owns the ticket once claimed: from then on the bot stays quiet.
         outs.append(to_buyer(t.user_id, replies.joined(t, now), replies.STATUS, ticket_id=t.id))

@@ -33,7 +33,7 @@ def buyer_event(user_id: int, name: str, line: str) -> BuyerEvent:
 
 def render(out: Outgoing) -> str:
     """A message as the terminal shows it, choices numbered."""
-    text = out.text
+    text = out.text + (f" [附件 {out.file_id}]" if out.file_id else "")
     if out.choices:
         text += "\n  " + "  ".join(f"[{i}] {c.label}" for i, c in enumerate(out.choices, 1))
     return text

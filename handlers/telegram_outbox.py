@@ -123,10 +123,18 @@ class StaffPoster:
     async def _post(self, out: Outgoing, thread: dict) -> None:
         if out.kind == "card" and thread.get("card_message_id") and await self._edit(out, thread):
             return
-        message = await self.bot.send_message(
-            self.runtime.staff_chat, out.text, message_thread_id=thread.get("thread_id"),
-            reply_markup=staff_keyboard(out.choices),
-            reply_to_message_id=None if self.runtime.forum else thread.get("card_message_id"))
+        where = {"chat_id": self.runtime.staff_chat, "message_thread_id": thread.get("thread_id"),
+                 "reply_to_message_id": None if self.runtime.forum
+                 else thread.get("card_message_id")}
+        if out.kind == "photo" and out.file_id:
+            message = await self.bot.send_photo(photo=out.file_id, caption=out.text, **where)
+        elif out.kind == "document" and out.file_id:
+            message = await self.bot.send_document(document=out.file_id, caption=out.text,
+                                                   **where)
+        else:
+            message = await self.bot.send_message(text=out.text,
+                                                  reply_markup=staff_keyboard(out.choices),
+                                                  **where)
         await self._remember(out.ticket_id, message, card=out.kind == "card", thread=thread)
 
     async def _edit(self, out: Outgoing, thread: dict) -> bool:
