@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot import flow, replies, tickets
+from bot import aftercare, flow, replies, tickets
 from bot.edit import begin_edit, edit_field, edit_issue
 from bot.flow import Turn
 from bot.kefu import Kefu
@@ -14,12 +14,15 @@ from bot.tickets import to_buyer
 
 # Valid whatever was offered last: old messages keep these buttons.
 ALWAYS = ("status", "human", "edit")
+# Valid on any old message too, because the handler checks the ticket is the buyer's own.
+OWNED = ("rate", "reopen")
 
 
 def button(k: Kefu, conv: Conversation, data: str, now: datetime) -> Turn:
     """Act on a choice; data not offered to this buyer (forged, stale) changes nothing."""
     offered = {c.data for c in conv.offered}
-    if data not in offered and data not in ALWAYS:
+    kind = data.partition(":")[0]
+    if data not in offered and data not in ALWAYS and kind not in OWNED:
         return conv, [to_buyer(conv.user_id, replies.STALE_BUTTON)]
     kind, _, arg = data.partition(":")
     handler = _HANDLERS.get(kind)
@@ -89,6 +92,22 @@ def _withdraw(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
         tickets.to_staff(ticket.id, f"买家撤销了工单 #{ticket.number}")]
 
 
-_HANDLERS = {"fb": _feedback, "human": _human, "pick": _pick, "issue": _issue,
-             "no_order": _no_order, "demand": _demand, "cancel": _cancel, "status": _status,
-             "withdraw": _withdraw, "edit": begin_edit}
+def _rate(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+    return aftercare.rate(k, conv, arg, now)
+
+
+def _reopen(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+    return aftercare.reopen(k, conv, arg, now, conv.details.get("text", ""))
+
+
+def _new_issue(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+    text = conv.details.get("text", "")
+    if not text:
+        return Conversation(conv.user_id), [to_buyer(conv.user_id, replies.WELCOME)]
+    return flow.route(k, Conversation(conv.user_id), text, now)
+
+
+_HANDLERS = {"rate": _rate, "reopen": _reopen, "newissue": _new_issue, "fb": _feedback,
+             "human": _human, "pick": _pick, "issue": _issue, "no_order": _no_order,
+             "demand": _demand, "cancel": _cancel, "status": _status, "withdraw": _withdraw,
+             "edit": begin_edit}

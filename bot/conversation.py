@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
-from bot import flow, replies, tickets
+from bot import aftercare, flow, replies, tickets
 from bot.buttons import button
 from bot.edit import edit_answer
 from bot.events import READABLE, ButtonPressed, BuyerCommand, BuyerEvent, BuyerSaid
@@ -27,6 +27,8 @@ def handle(k: Kefu, event: BuyerEvent) -> list[Outgoing]:
     """Process one buyer event atomically; return what was queued for delivery."""
     now = k.now()
     with k.store.transaction():
+        if event.event_id and not k.store.first_time(event.event_id, now):
+            return []  # already handled: the messenger delivered this update twice
         k.store.ensure_user(event.user_id, event.name or str(event.user_id), now)
         _record_in(k, event, now)
         conv, outs = _dispatch(k, k.store.conversation(event.user_id), event, now)
@@ -87,7 +89,11 @@ def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         found = flow.extracted(k, text)
         idle = Conversation(conv.user_id)
         return idle, tickets.join(k, ticket, text, "text", now, found)
-    return flow.route(k, conv, text, now)
+    if conv.step == "rating_comment":
+        turn = aftercare.comment(k, conv, text, now)
+        if turn:
+            return turn
+    return aftercare.about_resolved(k, conv, text, now) or flow.route(k, conv, text, now)
 
 
 def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> Turn:

@@ -17,6 +17,7 @@ class BuyerSaid:
     name: str = ""
     kind: str = "text"
     file_id: str | None = None
+    event_id: str | None = None  # the messenger's update id: a re-delivery is ignored
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class ButtonPressed:
     user_id: int
     data: str
     name: str = ""
+    event_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class BuyerCommand:
     command: str
     args: str = ""
     name: str = ""
+    event_id: str | None = None
 
 
 BuyerEvent = BuyerSaid | ButtonPressed | BuyerCommand
@@ -50,3 +53,4 @@ class AgentAct:
     ticket_id: int | None = None
     text: str = ""
     name: str = ""
+    event_id: str | None = None

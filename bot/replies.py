@@ -41,6 +41,10 @@ NO_TICKETS = "你目前没有工单。遇到问题直接发消息给我, 需要�
 ORDER_HELP = ("订单号能让客服最快查到你的订单: 在「我的订单」→ 订单详情里, 或支付宝/微信账单的"
               "商品说明里。实在找不到也可以点「找不到订单号」, 客服会按付款时间和金额帮你查。")
 WHICH_FIELD = "要修改哪一项?"
+RATE_ASK = "麻烦给这次服务打个分 (点星星), 帮我们做得更好:"
+RATE_THANKS = "谢谢你的评价! 愿意的话, 直接回复一句话说说原因或建议, 我会转给主管。"
+REOPEN_TOO_LATE = ("这个工单已超过 {days} 天, 不能重新打开了。直接说一下现在的问题, "
+                   "我帮你建一个新工单。")
 NOT_YOURS = "没有找到这个工单。/status 可以查看你自己的工单。"
 
 STAGE_PUSH = {
@@ -119,6 +123,12 @@ def stage_push(t: Ticket, stage: str, reopen_days: int) -> str:
     """Tell the buyer their ticket moved, in plain words, with the next step."""
     return STAGE_PUSH[stage].format(no=t.number, demand=t.demand or "按你的诉求",
                                     days=reopen_days)
+
+
+def reopened(t: Ticket, now: datetime) -> str:
+    """The same ticket is open again."""
+    return (f"工单 #{t.number} 已重新打开, {due_text(t.promised_at, now)}。之前的记录都在, "
+            "不用重复描述; 客服回复会直接发到这里。")
 
 
 def agent_says(name: str, text: str) -> str:

@@ -79,6 +79,12 @@ def m003_outbox_files(db: Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN file_id TEXT")
 
 
+@migrations()
+def m004_seen_events(db: Database) -> None:
+    """Ids of handled messenger updates, so a re-delivered update is handled once."""
+    db.execute("CREATE TABLE seen_events (id TEXT PRIMARY KEY, at TEXT NOT NULL)")
+
+
 def migrate(db: Database) -> None:
     """Bring the database up to the current schema."""
     migrations.apply(db)

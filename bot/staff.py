@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot import cards, replies, tickets
+from bot import aftercare, cards, replies, tickets
 from bot.events import AgentAct
 from bot.kefu import Kefu
 from bot.outbox import deliver
@@ -27,6 +27,8 @@ def handle_agent(k: Kefu, act: AgentAct) -> StaffResult:
     """Apply one staff action atomically; unknown agents and bad tickets change nothing."""
     now = k.now()
     with k.store.transaction():
+        if act.event_id and not k.store.first_time(act.event_id, now):
+            return StaffResult(False, "重复的操作, 已忽略。")
         agent = k.store.agent(act.agent_id)
         if agent is None:
             return StaffResult(False, "无权限: 仅限客服成员操作。")
@@ -102,8 +104,7 @@ def _resolve(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -
     k.store.save_conversation(Conversation(t.user_id), now)
     done = k.store.ticket(t.id)
     return StaffResult(True, f"#{t.number} 已解决", [
-        tickets.to_buyer(t.user_id, replies.stage_push(done, RESOLVED, k.config.reopen_days),
-                         ticket_id=t.id),
+        aftercare.resolved_message(k, done),  # type: ignore[arg-type]
         tickets.to_staff(t.id, f"✅ {agent.name} 解决了 #{t.number}")])
 
 

@@ -85,6 +85,12 @@ class Store:
         rows = list(self.db.query(sql, params))
         return rows[0] if rows else None
 
+    def first_time(self, event_id: str, now: datetime) -> bool:
+        """Record an event id; False when it was handled before (a re-delivery)."""
+        cur = self.db.execute("INSERT OR IGNORE INTO seen_events (id, at) VALUES (?, ?)",
+                              [event_id, _iso(now)])
+        return cur.rowcount == 1
+
     # users -----------------------------------------------------------------
     def ensure_user(self, user_id: int, name: str, now: datetime) -> None:
         """Remember a buyer the first time they write."""

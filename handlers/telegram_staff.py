@@ -53,7 +53,8 @@ async def on_staff_text(update: Update, context: KefuContext) -> None:
     if ticket_id is None or not await _staff_or_refuse(update, context):
         return  # ordinary staff chatter in the general topic
     result = await context.runtime.agent(
-        AgentAct(update.effective_user.id, "reply", ticket_id, message.text or ""))
+        AgentAct(update.effective_user.id, "reply", ticket_id, message.text or "",
+                 event_id=f"tg:{update.update_id}"))
     if not result.ok:
         await message.reply_text(result.note)
 
@@ -73,7 +74,8 @@ async def on_staff_command(update: Update, context: KefuContext) -> None:
         await message.reply_text("请在工单话题里 (或回复工单卡片) 使用这个命令。")
         return
     result = await context.runtime.agent(
-        AgentAct(update.effective_user.id, command, ticket_id, args.strip()))
+        AgentAct(update.effective_user.id, command, ticket_id, args.strip(),
+                 event_id=f"tg:{update.update_id}"))
     if command in ("queue", "duty", "show") or not result.ok:
         await message.reply_text(result.note)
 
@@ -89,7 +91,8 @@ async def on_staff_button(update: Update, context: KefuContext) -> None:
         await query.answer("无效操作。", show_alert=True)
         return
     result = await context.runtime.agent(
-        AgentAct(update.effective_user.id, ACTION_OF_BUTTON[kind], int(ticket_ref), stage))
+        AgentAct(update.effective_user.id, ACTION_OF_BUTTON[kind], int(ticket_ref), stage,
+                 event_id=f"tg:{update.update_id}"))
     await query.answer(result.note[:190], show_alert=not result.ok)
 
 

@@ -19,10 +19,16 @@ UNREADABLE = ("sticker", "voice", "video_note", "video", "animation", "audio", "
               "venue", "contact", "poll", "dice", "game")
 
 
+def _id(update: Update) -> str:
+    """The update id as the core's event id: Telegram may deliver an update twice."""
+    return f"tg:{update.update_id}"
+
+
 async def on_text(update: Update, context: KefuContext) -> None:
     """Pass a buyer's text to the core."""
     user, message = update.effective_user, update.effective_message
-    await context.runtime.buyer(BuyerSaid(user.id, message.text or "", user.full_name))
+    text = message.text or ""
+    await context.runtime.buyer(BuyerSaid(user.id, text, user.full_name, event_id=_id(update)))
 
 
 async def on_command(update: Update, context: KefuContext) -> None:
@@ -30,7 +36,8 @@ async def on_command(update: Update, context: KefuContext) -> None:
     user, message = update.effective_user, update.effective_message
     word, _, args = (message.text or "/").partition(" ")
     name = word[1:].split("@", 1)[0].lower() or "help"
-    await context.runtime.buyer(BuyerCommand(user.id, name, args.strip(), user.full_name))
+    event = BuyerCommand(user.id, name, args.strip(), user.full_name, _id(update))
+    await context.runtime.buyer(event)
 
 
 async def on_media(update: Update, context: KefuContext) -> None:
@@ -38,7 +45,7 @@ async def on_media(update: Update, context: KefuContext) -> None:
     user, message = update.effective_user, update.effective_message
     kind, file_id = _attachment(message)
     await context.runtime.buyer(
-        BuyerSaid(user.id, message.caption or "", user.full_name, kind, file_id))
+        BuyerSaid(user.id, message.caption or "", user.full_name, kind, file_id, _id(update)))
 
 
 def _attachment(message: Message) -> tuple[str, str | None]:
@@ -53,7 +60,7 @@ async def on_unreadable(update: Update, context: KefuContext) -> None:
     """Stickers, voice, video, locations...: the core answers politely."""
     user, message = update.effective_user, update.effective_message
     kind = next((k for k in UNREADABLE if getattr(message, k, None)), "other")
-    await context.runtime.buyer(BuyerSaid(user.id, "", user.full_name, kind))
+    await context.runtime.buyer(BuyerSaid(user.id, "", user.full_name, kind, event_id=_id(update)))
 
 
 async def on_button(update: Update, context: KefuContext) -> None:
@@ -64,7 +71,8 @@ async def on_button(update: Update, context: KefuContext) -> None:
     await _quietly(query.answer())
     if query.message is not None:
         await _quietly(query.edit_message_reply_markup(None))
-    await context.runtime.buyer(ButtonPressed(user.id, query.data or "", user.full_name))
+    await context.runtime.buyer(ButtonPressed(user.id, query.data or "", user.full_name,
+                                                      _id(update)))
 
 
 async def _quietly(awaitable: object) -> None:
