@@ -10,14 +10,14 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
-from bot import aftercare, flow, replies, tickets
+from bot import aftercare, chase, flow, replies, tickets
 from bot.buttons import button
 from bot.edit import edit_answer
 from bot.events import READABLE, ButtonPressed, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.flow import Turn
 from bot.kefu import Kefu
 from bot.outbox import deliver
-from bot.records import Conversation, Outgoing
+from bot.records import Conversation, Outgoing, Ticket
 from bot.tickets import to_buyer
 
 _CANCEL = re.compile(r"^\s*(取消|算了|不用了|cancel|退出)\s*[。.!！]*\s*$", re.I)
@@ -89,11 +89,21 @@ def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         found = flow.extracted(k, text)
         idle = Conversation(conv.user_id)
         return idle, tickets.join(k, ticket, text, "text", now, found)
+    other = _ticket_for_order(k, conv.user_id, text)
+    if other is not None:
+        return Conversation(conv.user_id), chase.join_from_other(k, other, conv.user_id, text, now)
     if conv.step == "rating_comment":
         turn = aftercare.comment(k, conv, text, now)
         if turn:
             return turn
     return aftercare.about_resolved(k, conv, text, now) or flow.route(k, conv, text, now)
+
+
+def _ticket_for_order(k: Kefu, user_id: int, text: str) -> Ticket | None:
+    """Another buyer's open ticket about the order number in this text."""
+    order_no = flow.extracted(k, text).get("order_no")
+    ticket = k.store.open_ticket_by_order(order_no) if order_no else None
+    return ticket if ticket and ticket.user_id != user_id else None
 
 
 def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> Turn:
@@ -125,7 +135,9 @@ def _command(k: Kefu, conv: Conversation, command: str, now: datetime) -> Turn:
         keep = conv if command == "help" else Conversation(uid)
         return keep, [to_buyer(uid, replies.WELCOME)]
     if command == "status":
-        return conv, [tickets.status(k, uid, now)]
+        ticket = k.store.open_ticket_of(uid)
+        chased = chase.record_chase(k, ticket, now) if ticket else []
+        return conv, [tickets.status(k, uid, now), *chased]
     if command == "cancel":
         return flow.cancel(k, conv, now)
     if command == "human":

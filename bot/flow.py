@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot import intake, replies, tickets
+from bot import chase, intake, replies, tickets
 from bot.kefu import Kefu
 from bot.records import Conversation, Outgoing
 from bot.tickets import to_buyer
@@ -77,6 +77,11 @@ def advance(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -
     """Ask for the next missing detail, or open the ticket when nothing is missing."""
     details = dict(conv.details)
     field = intake.missing(intent, details)
+    existing = k.store.open_ticket_by_order(details["order_no"]) \
+        if details.get("order_no") else None
+    if existing is not None and existing.user_id != conv.user_id:
+        return Conversation(conv.user_id), chase.join_from_other(
+            k, existing, conv.user_id, details.get("text", details["order_no"]), now)
     if field is None and intent is not None:
         details.pop("asking", None)
         ticket, outs = tickets.open_ticket(k, conv.user_id, intent, details, now)

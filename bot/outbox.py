@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.records import Outgoing
+from bot.records import Choice, Outgoing
 from bot.store import Store
 
 
@@ -18,3 +18,15 @@ def deliver(store: Store, outs: list[Outgoing], now: datetime) -> list[Outgoing]
             store.record_message(out.user_id, "out", out.sender, out.text, now, out.ticket_id)
         queued.append(replace(out, id=out_id))
     return queued
+
+
+def to_buyer(user_id: int, text: str, *choices: Choice, ticket_id: int | None = None
+             ) -> Outgoing:
+    """A message for a buyer."""
+    return Outgoing("user", text, user_id=user_id, ticket_id=ticket_id, choices=choices)
+
+
+def to_staff(ticket_id: int, text: str, kind: str = "text",
+             choices: tuple[Choice, ...] = ()) -> Outgoing:
+    """A message for the staff thread of a ticket."""
+    return Outgoing("staff", text, ticket_id=ticket_id, kind=kind, choices=choices)

@@ -131,6 +131,16 @@ def reopened(t: Ticket, now: datetime) -> str:
             "不用重复描述; 客服回复会直接发到这里。")
 
 
+ORDER_IN_PROGRESS = ("订单 {order} 已经有工单在处理中, 你的消息已转给负责的客服, 不会重复建单。"
+                     "处理结果会发给最先联系我们的账号; 还有别的问题可以直接说。")
+
+
+def chase_escalated(t: Ticket, name: str, now: datetime) -> str:
+    """The buyer chased three times: a senior takes over."""
+    return (f"非常抱歉让你一直等。工单 #{t.number} 已升级给资深客服 {name} 优先处理, "
+            f"{due_text(t.promised_at, now)}, 有进展马上通知你。")
+
+
 def agent_says(name: str, text: str) -> str:
     """An agent's message relayed to the buyer, signed."""
     return f"【客服 {name}】{text}"

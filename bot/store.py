@@ -183,6 +183,22 @@ class Store:
         return list(self.db.query("SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id",
                                   [ticket_id]))
 
+    def count_events(self, ticket_id: int, event: str, since: datetime | None = None) -> int:
+        """How many times an event happened to a ticket (since a time)."""
+        sql = "SELECT count(*) FROM ticket_events WHERE ticket_id = ? AND event = ?"
+        params: list[Any] = [ticket_id, event]
+        if since is not None:
+            sql += " AND at >= ?"
+            params.append(_iso(since))
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def open_ticket_by_order(self, order_no: str) -> Ticket | None:
+        """The open ticket about this order number, whoever opened it."""
+        marks = ", ".join("?" for _ in FINAL_STAGES)
+        row = self._one(f"SELECT * FROM tickets WHERE order_no = ? AND stage NOT IN ({marks}) "
+                        "ORDER BY id LIMIT 1", [order_no, *FINAL_STAGES])
+        return Ticket.from_row(row) if row else None
+
     def waiting_ahead(self, tier: str, before: datetime | None = None) -> int:
         """Open tickets of this or a more urgent tier still waiting for a first reply."""
         tiers = [t for t, rank in TIER_RANK.items() if rank <= TIER_RANK.get(tier, 2)]

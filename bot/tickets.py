@@ -10,23 +10,12 @@ import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import cards, replies
+from bot import cards, chase, replies
 from bot.eta import Promise, QueueState, estimate, is_open
 from bot.kefu import Kefu
+from bot.outbox import to_buyer, to_staff
 from bot.records import Outgoing, Ticket
 from intents.faq import Intent
-
-
-def to_buyer(user_id: int, text: str, *choices: replies.Choice, ticket_id: int | None = None
-             ) -> Outgoing:
-    """A message for a buyer."""
-    return Outgoing("user", text, user_id=user_id, ticket_id=ticket_id, choices=choices)
-
-
-def to_staff(ticket_id: int, text: str, kind: str = "text",
-             choices: tuple[replies.Choice, ...] = ()) -> Outgoing:
-    """A message for the staff thread of a ticket."""
-    return Outgoing("staff", text, ticket_id=ticket_id, kind=kind, choices=choices)
 
 
 def handle_time(k: Kefu) -> timedelta:
@@ -102,6 +91,8 @@ def join(k: Kefu, t: Ticket, text: str, kind: str, now: datetime,
     note = f"\n(已自动补充: {', '.join(filled)})" if filled else ""
     if kind == "text":
         outs = [to_staff(t.id, f"买家补充: {text}{note}")]
+        if chase.is_chase(text):
+            outs += chase.record_chase(k, t, now)
     else:
         outs = [evidence_to_staff(t.id, {"kind": kind, "file_id": file_id, "caption": text})]
     if t.owner != "agent":
