@@ -22,9 +22,9 @@ Posting = tuple[tuple[int, float], ...]
 
 @dataclass(frozen=True)
 class Bm25:
-    """Postings keyed by (group, feature) with precomputed BM25 weights."""
+    """Postings per feature, then per group, with precomputed BM25 weights."""
 
-    postings: dict[tuple[int, str], Posting]
+    postings: dict[str, dict[int, Posting]]
     idf: dict[str, float]
     unseen_idf: float
     size: int
@@ -37,9 +37,11 @@ class Bm25:
         if total <= 0:
             return {}
         acc: dict[int, float] = defaultdict(float)
-        for group in groups:
-            for feat, qw in weighted:
-                for doc, w in self.postings.get((group, feat), ()):
+        groups = tuple(groups)
+        for feat, qw in weighted:
+            by_group = self.postings.get(feat)
+            for group in groups if by_group else ():
+                for doc, w in by_group.get(group, ()):
                     acc[doc] += qw * w
         return {doc: s / total for doc, s in acc.items()}
 
@@ -52,15 +54,16 @@ def build_bm25(docs: Sequence[Sequence[str]], groups: Sequence[int] | None = Non
     for doc in docs:
         df.update(set(doc))
     idf = {f: math.log(1 + (n - c + 0.5) / (c + 0.5)) for f, c in df.items()}
-    postings: dict[tuple[int, str], list[tuple[int, float]]] = defaultdict(list)
+    postings: dict[str, dict[int, list[tuple[int, float]]]] = defaultdict(dict)
     for doc_id, doc in enumerate(docs):
         group = groups[doc_id] if groups is not None else 0
         norm = K1 * (1 - B + B * len(doc) / (avgdl or 1.0))
         for feat, tf in Counter(doc).items():
             tf = min(tf, 2)
-            postings[group, feat].append((doc_id, idf[feat] * tf * (K1 + 1) / (tf + norm)))
+            weight = idf[feat] * tf * (K1 + 1) / (tf + norm)
+            postings[feat].setdefault(group, []).append((doc_id, weight))
     return Bm25(
-        postings={k: tuple(p) for k, p in postings.items()},
+        postings={f: {g: tuple(p) for g, p in by_g.items()} for f, by_g in postings.items()},
         idf=idf,
         unseen_idf=math.log(1 + (n + 0.5) / 0.5),
         size=n,

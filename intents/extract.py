@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import cn2an
+import zhconv
 
 DEFAULT_ORDER_PATTERN = r"[A-Z]{0,4}\d{12,24}"
 MAX_TEXT = 2000  # a ticket's details sit in the first lines; longer pastes are logs
@@ -58,8 +59,8 @@ _ATTEMPT = re.compile(r"[A-Za-z]*\d{4,}[A-Za-z0-9]*")
 
 
 def _prepare(text: str) -> str:
-    """Full-width forms to ASCII (ＫＭ２０２４ -> KM2024, ￥ -> ¥) on the readable prefix."""
-    return unicodedata.normalize("NFKC", text[:MAX_TEXT])
+    """Full-width to ASCII (ＫＭ２０２４ -> KM2024) and traditional to simplified (三百塊)."""
+    return zhconv.convert(unicodedata.normalize("NFKC", text[:MAX_TEXT]), "zh-cn")
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -203,12 +204,12 @@ _CN_WITH_UNIT = rf"[{_CN_DIGIT}十百千万]*[十百千万][{_CN_DIGIT}十百千
 _AR = r"(?:\d{1,3}(?:,\d{3})+|\d{1,7})(?:\.\d{1,2})?"
 # "三十八块八", "50块5毛": one digit after 块/元 is tenths, unless it counts something.
 _TAIL = rf"(?:([\d{_CN_DIGIT}])(?:毛|角)?(?![\d{_CN_DIGIT}十百千万个张次天点号]))?"
-_MONEY_UNIT = r"(?:块钱?(?!儿)|元(?!宝)|rmb|cny)"
+_MONEY_UNIT = r"(?:块钱?(?!儿)|元(?!宝)|rmb|cny|yuan|rmb)"
 _NON_MONEY = (r"(?:[点个张次天号月年日时分秒周位条件台份颗枚把遍回下趟局级倍%w万千百几半些]"
               r"|小时|钻|uc|元宝|金币|q币)")
 _VERB = (r"(?:付了|付款|支付了?|已付|付|充值了?|冲值了?|充了|冲了|充|冲|花了|花费了?|买了|"
          r"购买了?|扣了|扣款|被扣了?|转了|转账了?|交了|消费了?|实付|金额|价格|价钱|一共|总共|"
-         r"共计|合计)")
+         r"共计|合计|付的|每次|每笔|每单|一单|单价|paid|topped up|top up|charged)")
 _AMOUNT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("digits", re.compile(rf"(?:¥|(?<![a-z])(?:rmb|cny)|人民币)\s*({_AR})(?!\d)()()")),
     ("digits", re.compile(rf"(?<![a-z0-9.,])({_AR})\s*(万|千)?多?\s*{_MONEY_UNIT}{_TAIL}")),
@@ -217,6 +218,11 @@ _AMOUNT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                           rf"(?!\s*{_NON_MONEY})")),
     ("chinese", re.compile(rf"(?<!第)({_CN})多?{_MONEY_UNIT}(){_TAIL}")),
     ("chinese", re.compile(rf"{_VERB}\s*({_CN_WITH_UNIT})(?![{_CN_DIGIT}])()()"
+                           rf"(?!\s*{_NON_MONEY})")),
+    # "648的", "一百二的那个": a bare number named as "the 648 one" is a price.
+    ("digits", re.compile(rf"(?<![a-z0-9.,:#])(?<!面值)(?<!面额)({_AR})的()()"
+                          rf"(?!\s*{_NON_MONEY})")),
+    ("chinese", re.compile(rf"(?<![{_CN_DIGIT}十百千万第])({_CN_WITH_UNIT})的()()"
                            rf"(?!\s*{_NON_MONEY})")),
     ("chinese", re.compile(rf"(?<![\d{_CN_DIGIT}十百千万块元])()()([\d{_CN_DIGIT}])"
                            r"(?:毛钱?|角钱)")),
@@ -275,7 +281,7 @@ _STRICT_DEMAND: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"[补補捕布][发發髮法]|补一张|补一个|补个|补张|补给我|重发|重發|重新发|"
         r"再发一次|再发一遍|再发一个|再发一张|再发个|再给我发|换一张|换一个|换张|换个|"
         r"给我卡密|把卡密发我|卡密发我|发卡密|发下卡密|发一下卡密|重新充值?|补充值|"
-        r"再充一次|补单|发货")),
+        r"再充一次|补单|发货|补上|补给|补回|(?:快点?|赶紧|马上|速度|尽快)(?:给我)?发|发过来|发给我")),
     ("退款", re.compile(
         r"申请退款|[退腿推][款欵歀宽寬]|退kuan|tui\s?kuan|(?<![a-z])tk(?![a-z])|"
         r"退钱|退錢|退费|退回来|退回|退给我|退我|把钱退|钱退|不要了|退货|退单|退單|返还|"
@@ -285,7 +291,12 @@ _STRICT_DEMAND: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"查一下|查一查|查下|查查|查询|查詢|帮我查|帮忙查|帮我看看|帮我看下|看看|看下|看一下|"
         r"什么情况|啥情况|到哪了|到哪里了|进度|進度|状态|狀態|怎么回事|咋回事|怎么样了|"
         r"啥时候到|什么时候到|多久到|到没到|到了没|处理到哪|有结果吗|"
-        r"(?<=[发發款货充值钱账帐])了(?:吗|么|没有?)")),  # "退款了吗": asks about the refund
+        r"(?<=[发發款货充值钱账帐])了(?:吗|么|没有?)|(?<![a-z])check(?![a-z])|look into|"
+        r"查原因|什么原因|啥原因|为什么|为啥")),
+    # Wishes that are neither resend, refund nor a check: moving, undoing, restoring.
+    ("其他", re.compile(
+        r"撤回|撤销|追回|转过去|转回|转到|转给|改成|改回|改到|换到|移到|换绑|改绑|解封|解冻|"
+        r"恢复|找回|赔偿|补偿|投诉|举报|开通")),
 )
 # Answering "补发/退款/查询?" buyers write one syllable: 退, 补, 查.
 _LOOSE_DEMAND: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -295,7 +306,7 @@ _LOOSE_DEMAND: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # "不要退款", "别给我补发" refuse; "要不退款吧" suggests, "怎么还不发货" / "能不能补发" ask.
 _NEGATED_BEFORE = re.compile(
-    r"(?:(?<![要还么啥咋能可])不|别|甭|无需|没必要)(?:要|用|想|需要|必)?[是要再给我帮你们去申请直接想先]{0,3}$")
+    r"(?:(?<![要还么啥咋能可])不|别|甭|无需|没必要|没有?|未)(?:要|用|想|需要|必)?[是要再给我帮你们去申请直接想先]{0,3}$")
 _NEGATED_AFTER = re.compile(r"[的吧就也了]{0,2}(?:不用了|不要了|算了|就不用|不需要)")
 _WANTED = re.compile(r"(?:要|想|申请|直接|给我|请|帮我|麻烦|赶紧|快点?|马上|必须)"
                      r"[我你们给帮一下个]{0,2}$")
@@ -339,12 +350,16 @@ def _subject_of_query(text: str, hit: _Hit, hits: list[_Hit]) -> bool:
         and not _PAUSE.search(text, hit.end, h.start) for h in hits)
 
 
+_RANK = {"补发": 2, "退款": 2, "其他": 1, "查询": 0}
+
+
 def _choose(text: str, hits: list[_Hit]) -> str | None:
-    """补发/退款 beat 查询; then the stronger ask; then the one stated last."""
+    """A fallback ("不行就退款") loses; then 补发/退款 beat another wish, which beats 查询;
+    then the stronger ask; then the one stated last."""
     kept = [h for h in hits if not _subject_of_query(text, h, hits)]
     if not kept:
         return None
-    return max(kept, key=lambda h: (h.demand != "查询", h.strength, h.start)).demand
+    return max(kept, key=lambda h: (h.strength >= 0, _RANK[h.demand], h.strength, h.start)).demand
 
 
 def extract_demand(text: str) -> str | None:

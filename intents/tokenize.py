@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import jieba
@@ -57,7 +58,7 @@ def char_grams(text: str) -> list[str]:
     for run in text.split():
         cjk = [c for c in run if _is_cjk(c)]
         grams.extend(f"c:{c}" for c in cjk if c not in STOP_CHARS)
-        grams.extend(f"b:{a}{b}" for a, b in zip(cjk, cjk[1:], strict=False))
+        grams.extend(f"b:{a}{b}" for a, b in pairwise(cjk))
     return grams
 
 
@@ -73,7 +74,7 @@ def pinyin_grams(text: str) -> list[str]:
     grams: list[str] = []
     for run in text.split():
         syllables = [_syllable(c) for c in run if _is_cjk(c)]
-        grams.extend(f"p:{a}_{b}" for a, b in zip(syllables, syllables[1:], strict=False))
+        grams.extend(f"p:{a}_{b}" for a, b in pairwise(syllables))
     return grams
 
 

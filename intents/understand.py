@@ -13,7 +13,8 @@ MAX_INPUT = 2000  # extraction reads further than matching, but nothing reads 10
 # Asking for a person always reaches one, whatever the matcher thinks.
 _HUMAN = re.compile(r"转人工|人工客服|真人客服|找人工|要人工|^(人工|真人|客服|人工服务)$")
 # ...unless they ask when a person is there ("人工客服几点上班"): business_hours answers that.
-_WHEN = re.compile(r"几点|什么时候|时间|上班|下班|营业|上线|下线|周末|节假日|放假|凌晨|半夜|24小时")
+_WHEN = re.compile(r"几点|什么时候|时间|上班|下班|营业|上线|下线|周末|节假日|放假|凌晨|半夜"
+                   r"|24小时")
 
 
 @dataclass(frozen=True)
@@ -44,16 +45,16 @@ def _wants_person(norm: str) -> bool:
 
 def _with_demand(matcher: Matcher, decision: Decision, ranking: Ranking,
                  details: Details) -> Details:
-    """The demand kefu records: what the intent implies, else what the words say.
+    """The demand kefu records: what the words ask for, else what the intent implies.
 
-    An intent with a fixed demand settles it (refund_progress is a 查询 even when the
-    text says 退款); otherwise the normalised text, where the synonym table has turned
-    English and typos into Chinese, is read when the raw text said nothing.
+    The raw text is read first, then the normalised text, where the synonym table has
+    turned English and typos into Chinese. A wish stated outright wins over the intent's
+    default (duplicate_charge defaults to 退款, but "查下" asks for a check), except that
+    a progress intent stays a 查询: "退款多久到" asks about a refund, it does not ask for one.
     """
     intent = matcher.faq.get(decision.intent) if decision.kind != "fallback" else None
     fixed = intent.ticket.demand if intent and intent.ticket else "ask"
-    if fixed != "ask":
-        return replace(details, demand=fixed)
-    if details.demand is None:
-        return replace(details, demand=extract_demand(ranking.text))
-    return details
+    said = details.demand or extract_demand(ranking.text)
+    if fixed == "查询" and said in ("退款", "补发"):
+        said = None
+    return replace(details, demand=said or (None if fixed == "ask" else fixed))

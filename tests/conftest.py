@@ -1,5 +1,11 @@
 """Shared fixtures: a loaded matcher, and a kefu on a real temporary SQLite file."""
 
+from pathlib import Path
+
+import pytest
+
+from intents.match import Matcher, load_matcher
+
 # --- core: temp database, fake clock, kefu on the test FAQ (see fixtures_core.py) ---
 from tests.fixtures_core import (  # noqa: F401
     clock,
@@ -8,3 +14,12 @@ from tests.fixtures_core import (  # noqa: F401
     make_kefu,
     mini_matcher,
 )
+
+# --- intents: the matcher over the shipped faq.yaml ---
+SHIPPED_FAQ = Path(__file__).resolve().parent.parent / "faq.yaml"
+
+
+@pytest.fixture(scope="session")
+def matcher() -> Matcher:
+    """The matcher over the shipped faq.yaml, built once per test run."""
+    return load_matcher(SHIPPED_FAQ)

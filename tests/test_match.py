@@ -1,0 +1,85 @@
+"""The matcher on the shipped FAQ: buyers' spellings still reach the right intent."""
+
+import pytest
+
+from intents.decide import Thresholds
+from intents.faq import Faq, Intent
+from intents.match import build_matcher
+from intents.understand import understand
+
+
+def top_intent(matcher, text: str) -> str | None:
+    top = matcher.rank(text).top
+    return top.intent if top else None
+
+
+@pytest.mark.parametrize("text", ["卡米到现在还没给我", "卡蜜付完钱没看到", "卡咪呢 付了钱的"])
+def test_homophones_of_card_code_reach_card_not_received(matcher, text: str) -> None:
+    assert top_intent(matcher, text) == "card_not_received"
+
+
+def test_traditional_characters_match_like_simplified(matcher) -> None:
+    assert top_intent(matcher, "帳號被盜了 裡面的餘額都被花光") == "account_stolen"
+
+
+def test_full_width_digits_and_emoji_do_not_get_in_the_way(matcher) -> None:
+    assert top_intent(matcher, "充值成功了😡😡 等了３０分钟游戏里还是没有") == "recharge_delayed"
+
+
+def test_order_number_pasted_in_the_middle_keeps_the_intent(matcher) -> None:
+    text = "我昨天申请的退款 KM202411201122334455 到现在还没退回来"
+    assert top_intent(matcher, text) == "refund_progress"
+
+
+def test_typos_from_the_synonym_table_are_understood(matcher) -> None:
+    assert top_intent(matcher, "冲值失败了 钱扣了") == "recharge_failed"
+
+
+def test_english_request_reaches_the_chinese_intent(matcher) -> None:
+    assert top_intent(matcher, "I was charged twice for the same order") == "duplicate_charge"
+
+
+def test_candidates_are_sorted_and_distinct(matcher) -> None:
+    ranking = matcher.rank("付了钱卡密没到 想退款")
+    scores = [c.score for c in ranking.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert len({c.intent for c in ranking.candidates}) == len(scores)
+
+
+def test_margin_is_lead_over_runner_up(matcher) -> None:
+    ranking = matcher.rank("卡密无效")
+    first, second = ranking.candidates[:2]
+    assert ranking.margin == pytest.approx(first.score - second.score)
+
+
+def test_exact_example_scores_high(matcher) -> None:
+    assert matcher.rank("卡密无效").top.score > 0.8
+
+
+def test_message_with_nothing_known_has_no_candidates(matcher) -> None:
+    assert matcher.rank("zzzz qqqq").candidates == ()
+
+
+def test_matcher_works_on_a_minimal_faq() -> None:
+    faq = Faq((Intent("refund_request", ("我要退款",)), Intent("greeting", ("你好",))))
+    assert build_matcher(faq).rank("退款").top.intent == "refund_request"
+
+
+BAD_INPUT = ["", "   ", "卡" * 10_000, "😭🙏😡", "hello world this is english",
+             "\x00\x01\x1b\x7f", "13800138000", "202411221530123456", "？！"]
+
+
+@pytest.mark.parametrize("text", BAD_INPUT)
+def test_bad_input_gets_a_decision_not_an_exception(matcher, text: str) -> None:
+    decision = understand(matcher, text, Thresholds()).decision
+    assert decision.kind in ("answer", "clarify", "fallback")
+
+
+def test_asking_for_a_person_always_reaches_contact_human(matcher) -> None:
+    decision = understand(matcher, "别废话了 转人工", Thresholds()).decision
+    assert (decision.kind, decision.intent) == ("answer", "contact_human")
+
+
+def test_asking_when_people_work_is_not_forced_to_contact_human(matcher) -> None:
+    decision = understand(matcher, "人工客服几点上班", Thresholds()).decision
+    assert decision.intent == "business_hours"

@@ -1,0 +1,86 @@
+"""Normalisation: the canonical form every message and example is matched in."""
+
+from pathlib import Path
+
+import pytest
+
+from intents.normalize import (
+    MAX_CHARS,
+    ORDER_TOKEN,
+    build_synonyms,
+    load_synonyms,
+    normalize,
+)
+
+
+@pytest.fixture(scope="module")
+def synonyms():
+    """The shipped synonym table."""
+    return load_synonyms()
+
+
+def test_full_width_digits_and_letters_become_ascii(synonyms) -> None:
+    assert normalize("付了１００元 ＯＫ", synonyms) == "付了100元 ok"
+
+
+def test_traditional_characters_become_simplified(synonyms) -> None:
+    assert normalize("買了卡怎麼沒有卡密", synonyms) == "买了卡怎么没有卡密"
+
+
+def test_emoji_and_punctuation_become_spaces(synonyms) -> None:
+    assert normalize("卡密呢？？😭🙏 急!!!", synonyms) == "卡密呢 急"
+
+
+def test_long_digit_runs_collapse_to_one_order_token(synonyms) -> None:
+    text = normalize("卡密没到 KM202411221530123456 快点", synonyms)
+    assert text == f"卡密没到 {ORDER_TOKEN} 快点"
+
+
+def test_order_number_with_spaces_still_collapses(synonyms) -> None:
+    assert ORDER_TOKEN in normalize("单号 2024 1122 0001 2345", synonyms)
+
+
+def test_homophone_typos_map_to_the_domain_word(synonyms) -> None:
+    assert normalize("卡米没收到", synonyms) == "卡密没收到"
+    assert normalize("卡蜜呢", synonyms) == "卡密呢"
+    assert normalize("冲值没到帐", synonyms) == "充值没到账"
+
+
+def test_traditional_variant_of_a_typo_is_still_mapped(synonyms) -> None:
+    assert normalize("儲值失敗", synonyms) == "充值失败"
+
+
+def test_english_phrases_map_to_chinese_keywords(synonyms) -> None:
+    assert normalize("refund pls", synonyms) == "退款 pls"
+    assert normalize("account locked", synonyms) == "账号 冻结"
+    assert normalize("I didn't get the card code", synonyms) == "i 没收到 the 卡密"
+
+
+def test_ascii_variant_only_replaces_whole_words(synonyms) -> None:
+    assert normalize("tk", synonyms) == "退款"
+    assert normalize("stkey", synonyms) == "stkey"
+    assert normalize("hire", synonyms) == "hire"
+
+
+def test_longest_variant_wins() -> None:
+    table = build_synonyms([("退", "x"), ("退钱", "退款")])
+    assert normalize("退钱", table) == "退款"
+
+
+def test_table_file_skips_comments_and_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "syn.tsv"
+    path.write_text("# comment\n\n卡咪\t卡密  # inline\nbad-line\n", encoding="utf-8")
+    assert normalize("卡咪", load_synonyms(path)) == "卡密"
+
+
+def test_empty_table_leaves_text_alone() -> None:
+    assert normalize("卡咪", build_synonyms([])) == "卡咪"
+
+
+def test_text_is_cut_to_max_chars(synonyms) -> None:
+    assert len(normalize("卡" * 10_000, synonyms)) == MAX_CHARS
+
+
+@pytest.mark.parametrize("text", ["", "   \t\n", "😭😭😭", "\x00\x07\x1b\x7f", "？？！！"])
+def test_text_without_content_normalises_to_empty(synonyms, text: str) -> None:
+    assert normalize(text, synonyms) == ""
