@@ -9,6 +9,7 @@ from bot.eta import format_due
 from bot.records import Choice, Ticket
 
 TIER_MARK = {"S": "🔴", "A": "🟠", "B": "🟢"}
+BREACHED_MARK = "🔴"
 STAGE_MARK = {"受理": "🆕", "核实": "🔎", "处理": "🛠", "反馈": "💬",
               "已解决": "✅", "已关闭": "⚪"}
 
@@ -20,16 +21,22 @@ def staff_choices(t: Ticket) -> tuple[Choice, ...]:
             Choice("升级", f"escalate:{t.id}"))
 
 
+def mark(t: Ticket) -> str:
+    """Stage mark when closed; red once an SLA target was missed; else the tier's colour."""
+    if not t.is_open:
+        return STAGE_MARK.get(t.stage, "")
+    return BREACHED_MARK if t.breached_at else TIER_MARK.get(t.tier, "")
+
+
 def topic_title(t: Ticket) -> str:
     """Forum topic name: mark, number, tier, category."""
-    mark = STAGE_MARK.get(t.stage, "") if not t.is_open else TIER_MARK.get(t.tier, "")
-    return f"{mark} #{t.number} {t.tier} {t.title}"[:128]
+    return f"{mark(t)} #{t.number} {t.tier} {t.title}"[:128]
 
 
 def card(t: Ticket, user_name: str, transcript: list[dict[str, Any]], sla_due: datetime | None,
          now: datetime, agent_name: str | None = None) -> str:
     """Everything the bot collected, on one screen."""
-    lines = [f"{TIER_MARK.get(t.tier, '')} #{t.number} {t.tier} {t.title} [{t.stage}]",
+    lines = [f"{mark(t)} #{t.number} {t.tier} {t.title} [{t.stage}]",
              f"用户: {user_name} (id {t.user_id})",
              f"订单号: {t.order_no or '未提供'}",
              f"问题: {t.title} ({t.intent})",
@@ -43,7 +50,8 @@ def card(t: Ticket, user_name: str, transcript: list[dict[str, Any]], sla_due: d
         lines.append(f"报错: {t.details['error_text']}")
     promised = format_due(t.promised_at, now) if t.promised_at else "-"
     sla = format_due(sla_due, now) if sla_due else "-"
-    lines.append(f"承诺回复: {promised} · SLA: {sla}" + (" ⚠️ 有超时风险" if t.at_risk else ""))
+    risk = " 🔴 已超时" if t.breached_at else (" ⚠️ 有超时风险" if t.at_risk else "")
+    lines.append(f"承诺回复: {promised} · SLA: {sla}{risk}")
     lines.append(f"负责人: {agent_name or '未认领'}")
     lines.append("—— 对话 ——")
     lines.extend(_transcript_line(m) for m in transcript[-12:])

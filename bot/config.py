@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "match": {"answer": Thresholds.answer, "margin": Thresholds.margin,
               "clarify": Thresholds.clarify},
     "reopen_days": 7,
+    "sla": {"warn_ratio": 0.8, "reassign_on_breach": True, "check_seconds": 30},
     "staff_chat": None,
     "agents": [],
 }
@@ -63,6 +64,15 @@ class Agent:
 
 
 @dataclass(frozen=True)
+class SlaPolicy:
+    """When staff are warned, whether a breach reassigns, how often timers are checked."""
+
+    warn_ratio: float = 0.8
+    reassign_on_breach: bool = True
+    check_seconds: float = 30
+
+
+@dataclass(frozen=True)
 class Config:
     """Resolved settings for one kefu process."""
 
@@ -81,6 +91,7 @@ class Config:
     staff_chat: int | None
     agents: tuple[Agent, ...]
     source: Path | None = None
+    sla: SlaPolicy = SlaPolicy()
 
     def agent(self, agent_id: int) -> Agent | None:
         """The configured agent with this id, if any."""
@@ -204,6 +215,15 @@ def _agents(value: Any) -> tuple[Agent, ...]:
     return tuple(agents)
 
 
+def _sla(raw: Mapping[str, Any]) -> SlaPolicy:
+    if not isinstance(raw["reassign_on_breach"], bool):
+        raise ConfigError(f"sla.reassign_on_breach: expected true or false, "
+                          f"got {raw['reassign_on_breach']!r}")
+    return SlaPolicy(_number(raw["warn_ratio"], "sla.warn_ratio", 0.1, 0.99),
+                     raw["reassign_on_breach"],
+                     _number(raw["check_seconds"], "sla.check_seconds", 1, 3600))
+
+
 def _tiers(raw: Mapping[str, Any]) -> tuple[dict[str, TierSla], dict[str, timedelta]]:
     slas, resolve = {}, {}
     for tier, spec in raw.items():
@@ -241,6 +261,7 @@ def _build(raw: dict[str, Any], source: Path | None) -> Config:
         staff_chat=_staff_chat(raw["staff_chat"]),
         agents=_agents(raw["agents"]),
         source=source,
+        sla=_sla(raw["sla"]),
     )
 
 

@@ -28,8 +28,8 @@ eta:
   minimum_minutes: 5         # never promise sooner than this
   round_to_minutes: 5        # promises are rounded up to this on the clock (14:31 -> 14:35)
   pickup_minutes: 10         # a free agent's time to a first reply
-  handle_minutes: 15         # time per ticket until there is history (then a rolling median)
-  history_size: 50           # how many recent tickets the rolling median uses
+  handle_minutes: 15         # time per ticket; recent tickets' mean takes over gradually
+  history_size: 50           # how many recent tickets that mean uses
 
 order_pattern: '[A-Z]{0,4}\\d{12,24}'   # canonical order number (after removing spaces)
 
@@ -39,6 +39,11 @@ match:                       # matcher score cut-offs (see README: chosen from m
   clarify: $clarify
 
 reopen_days: 7               # a buyer may reopen a resolved ticket within this many days
+
+sla:                         # timers on open tickets (targets are the tiers above)
+  warn_ratio: 0.8            # warn staff in the ticket's thread at 80 % of a target
+  reassign_on_breach: true   # a breached ticket goes to the least busy on-duty senior
+  check_seconds: 30          # how often the timers are checked
 
 staff_chat:                  # Telegram staff supergroup id, e.g. -1001234567890
 

@@ -75,6 +75,7 @@ class Ticket:
     first_reply_at: datetime | None = None
     resolved_at: datetime | None = None
     updated_at: datetime | None = None
+    breached_at: datetime | None = None  # first missed SLA target
 
     @property
     def is_open(self) -> bool:
@@ -94,6 +95,7 @@ class Ticket:
             at_risk=bool(row["at_risk"]), claimed_at=parse_time(row["claimed_at"]),
             first_reply_at=parse_time(row["first_reply_at"]),
             resolved_at=parse_time(row["resolved_at"]), updated_at=parse_time(row["updated_at"]),
+            breached_at=parse_time(row.get("breached_at")),
         )
 
 

@@ -149,3 +149,25 @@ def agent_says(name: str, text: str) -> str:
 def claimed(t: Ticket, name: str) -> str:
     """A person has taken the ticket."""
     return f"客服 {name} 已接手工单 #{t.number}, 正在查看你的情况, 接下来由 TA 直接回复你。"
+
+
+# SLA: when kefu is late it says so first, then why, the new time, and what happens next.
+def sla_breached(t: Ticket, due: datetime, now: datetime, senior: str | None) -> str:
+    """A target was missed before any reply: apologise, escalate, promise a new time."""
+    who = f", 由资深客服 {senior} 跟进" if senior else ""
+    return (f"抱歉让你久等了 🙏 工单 #{t.number} 超过了我们的回复时限, 已升级优先处理{who}。"
+            f"按现在的排队重新估算, 预计 {format_due(due, now)} 前回复你, 有进展马上通知。")
+
+
+def sla_slow(t: Ticket, senior: str | None) -> str:
+    """Resolution is overdue after replies: apologise and say who follows up."""
+    who = f"资深客服 {senior}" if senior else "主管"
+    return (f"抱歉, 工单 #{t.number} 处理得比预期慢 🙏 已升级由{who}优先跟进, "
+            "有结果会第一时间在这里通知你, 不用重复发消息。")
+
+
+def promise_renewed(t: Ticket, was: datetime, due: datetime, now: datetime) -> str:
+    """The promised time passed with no reply: own it and give an honest new one."""
+    return (f"抱歉, 没能在 {format_due(was, now)} 前回复你 🙏 前面排队的人比预计多, "
+            f"工单 #{t.number} 还在排队中。重新估算后预计 {format_due(due, now)} 前回复, "
+            "客服回复会直接发到这里。")

@@ -85,6 +85,22 @@ def m004_seen_events(db: Database) -> None:
     db.execute("CREATE TABLE seen_events (id TEXT PRIMARY KEY, at TEXT NOT NULL)")
 
 
+@migrations()
+def m005_inbox(db: Database) -> None:
+    """Buyer events are written before they are handled, so a crash loses none."""
+    db.execute("""
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, at TEXT NOT NULL,
+            event TEXT NOT NULL, handled_at TEXT)""")
+    db.execute("CREATE INDEX inbox_pending ON inbox(handled_at, user_id, id)")
+
+
+@migrations()
+def m006_ticket_breached(db: Database) -> None:
+    """When a ticket first missed an SLA target (its staff topic turns red from then on)."""
+    db.execute("ALTER TABLE tickets ADD COLUMN breached_at TEXT")
+
+
 def migrate(db: Database) -> None:
     """Bring the database up to the current schema."""
     migrations.apply(db)

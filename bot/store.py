@@ -91,6 +91,28 @@ class Store:
                               [event_id, _iso(now)])
         return cur.rowcount == 1
 
+    # inbox (buyer events written before they are handled) ----------------------
+    def inbox_add(self, user_id: int, event: dict[str, Any], now: datetime) -> int:
+        """Keep a received event until a turn handles it."""
+        return self._insert("inbox", {"user_id": user_id, "at": _iso(now),
+                                      "event": _dumps(event)})
+
+    def inbox_pending(self, user_id: int | None = None) -> list[dict[str, Any]]:
+        """Unhandled events (of one buyer, or all), oldest first."""
+        sql = "SELECT * FROM inbox WHERE handled_at IS NULL"
+        params: list[Any] = []
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params.append(user_id)
+        return [dict(r, event=json.loads(r["event"]))
+                for r in self.db.query(sql + " ORDER BY id", params)]
+
+    def inbox_done(self, ids: list[int], now: datetime) -> None:
+        """Mark events handled (inside the turn's transaction)."""
+        marks = ", ".join("?" for _ in ids)
+        self.db.execute(f"UPDATE inbox SET handled_at = ? WHERE id IN ({marks})",
+                        [_iso(now), *ids])
+
     # users -----------------------------------------------------------------
     def ensure_user(self, user_id: int, name: str, now: datetime) -> None:
         """Remember a buyer the first time they write."""
@@ -211,6 +233,27 @@ class Store:
             sql += " AND created_at < ?"
             params.append(_iso(before))
         return int(self.db.execute(sql, params).fetchone()[0])
+
+    def waiting_in(self, tier: str, before: datetime) -> int:
+        """Open tickets of exactly this tier, opened before a time, still without a reply."""
+        finals = ", ".join("?" for _ in FINAL_STAGES)
+        return int(self.db.execute(
+            f"SELECT count(*) FROM tickets WHERE first_reply_at IS NULL AND tier = ? "
+            f"AND stage NOT IN ({finals}) AND created_at < ?",
+            [tier, *FINAL_STAGES, _iso(before)]).fetchone()[0])
+
+    def opened_since(self, tiers: list[str], since: datetime) -> int:
+        """Tickets now in these tiers that were opened since a time."""
+        marks = ", ".join("?" for _ in tiers)
+        return int(self.db.execute(
+            f"SELECT count(*) FROM tickets WHERE tier IN ({marks}) AND created_at >= ?",
+            [*tiers, _iso(since)]).fetchone()[0]) if tiers else 0
+
+    def agents_busy(self) -> int:
+        """On-duty agents working an open ticket (not one waiting on the buyer in 反馈)."""
+        return int(self.db.execute(
+            "SELECT count(DISTINCT t.agent_id) FROM tickets t JOIN agents a ON a.id = t.agent_id "
+            "WHERE a.on_duty = 1 AND t.stage IN ('受理', '核实', '处理')").fetchone()[0])
 
     def recent_handle_times(self, limit: int) -> list[float]:
         """Seconds agents spent on the latest resolved tickets (claim to resolve)."""

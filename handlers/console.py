@@ -17,6 +17,7 @@ from bot.conversation import handle
 from bot.events import AgentAct, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu, bootstrap
 from bot.records import Outgoing
+from bot.sla import check_sla
 from bot.staff import handle_agent
 
 POLL_SECONDS = 0.5
@@ -99,6 +100,7 @@ def run_agent(cfg: Config, name: str, stream: TextIO = sys.stdin,
             if line.strip() in ("/quit", "/exit"):
                 break
             desk.run(line.strip())
+        check_sla(k)  # timers fire here too, so a console-only shop still gets warnings
         drain(k, "staff", None, lambda s: emit(f"[工单] {s}"))
     return 0
 

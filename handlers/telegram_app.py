@@ -14,6 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Config, load_config
 from bot.kefu import bootstrap
+from bot.sla import check_sla
 from handlers import telegram_staff, telegram_user
 from handlers.telegram_outbox import Sender
 from handlers.telegram_runtime import KefuContext, Runtime, install
@@ -61,6 +62,16 @@ async def _start(app: Application) -> None:
         logger.warning("no staff chat configured (KEFU_STAFF_CHAT): tickets wait in the database")
     app.bot_data["sender"] = asyncio.create_task(Sender(runtime, app.bot).run(), name="outbox")
     runtime.wake.set()  # deliver whatever a previous run left undelivered
+    # Timers live in the database; the job only looks, so a restart loses none.
+    app.job_queue.run_repeating(_check_sla, interval=runtime.kefu.config.sla.check_seconds,
+                                first=1, name="sla")
+
+
+async def _check_sla(context: KefuContext) -> None:
+    """Fire due SLA warnings, escalations and renewed promises; wake the sender."""
+    runtime = context.runtime
+    if await runtime.call(check_sla, runtime.kefu):
+        runtime.wake.set()
 
 
 async def _stop(app: Application) -> None:

@@ -62,6 +62,8 @@ def test_kefu_config_variable_finds_the_file(tmp_path: Path) -> None:
     ("agents: [{id: abc}]\n", "agents[0].id"),
     ("agents: [{id: 1, role: boss}]\n", "agents[0].role"),
     ("staff_chat: general\n", "staff_chat"),
+    ("sla: {warn_ratio: 1.5}\n", "sla.warn_ratio"),
+    ("sla: {reassign_on_breach: maybe}\n", "sla.reassign_on_breach"),
     ("colour: blue\n", "colour"),
 ])
 def test_a_wrong_value_names_the_key(tmp_path: Path, text: str, key: str) -> None:

@@ -1,0 +1,223 @@
+"""SLA timers: warn staff before a target runs out; escalate and apologise when it does.
+
+Nothing lives in memory: every step leaves a ticket event, and each check
+re-reads the open tickets and their events, so after a restart (or with a
+second process checking too) each step fires exactly once.
+
+The clock runs in business hours only, like the promises (eta.add_business_time):
+nobody is on duty at night, so a ticket opened at 02:00 is not "late" at 02:05
+and does not escalate twice before anyone can see it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from bot import replies, tickets
+from bot.eta import add_business_time, format_due
+from bot.kefu import Kefu
+from bot.outbox import deliver, to_buyer, to_staff
+from bot.records import AgentRecord, Outgoing, Ticket, parse_time
+from bot.staff import ESCALATE_TO
+
+FIRST_REPLY, RESOLVE = "first_reply", "resolve"
+KIND_NAMES = {FIRST_REPLY: "首次回复", RESOLVE: "解决"}
+SENIOR_ROLES = ("senior", "supervisor")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One SLA target of a ticket in its current tier."""
+
+    kind: str  # first_reply | resolve
+    tier: str
+    warn_at: datetime
+    due: datetime
+    live: bool  # not met yet, and the ticket did not enter this tier already late
+
+
+@dataclass(frozen=True)
+class History:
+    """The ticket's events since its clock started (its opening, or its latest reopening)."""
+
+    start: datetime
+    events: tuple[dict[str, Any], ...]
+
+    def fired(self, event: str, target: Target) -> bool:
+        """Whether this step already happened for this target."""
+        return any(e["event"] == event and e["data"].get("target") == target.kind
+                   and e["data"].get("tier") == target.tier for e in self.events)
+
+    def entered_tier(self, tier: str) -> datetime:
+        """When the ticket moved into its current tier (its start if it began there)."""
+        moves = [parse_time(e["at"]) for e in self.events
+                 if e["event"] == "escalated" and e["data"].get("tier") == tier]
+        return max([self.start, *moves])  # type: ignore[type-var]
+
+
+def check_sla(k: Kefu) -> list[Outgoing]:
+    """Fire every SLA step that is due now, once; return the queued messages."""
+    now = k.now()
+    with k.store.transaction():
+        outs: list[Outgoing] = []
+        for t in k.store.open_tickets():
+            outs += _check_ticket(k, t, now)
+        return deliver(k.store, outs, now)
+
+
+def _check_ticket(k: Kefu, t: Ticket, now: datetime) -> list[Outgoing]:
+    """At most one step a ticket a round: the next round sees the ticket as it changed."""
+    hist = history(k, t)
+    goals = targets(k, t, hist)
+    # Most serious first: a breach also renews the promise, so the buyer hears it once.
+    steps: list[Callable[[], list[Outgoing]]] = [
+        *(partial(_breach, k, t, g, hist, now) for g in goals),
+        partial(_renew_broken_promise, k, t, hist, now),
+        *(partial(_warn, k, t, g, hist, now) for g in goals),
+    ]
+    for step in steps:
+        outs = step()
+        if outs:
+            return outs
+    return []
+
+
+def history(k: Kefu, t: Ticket) -> History:
+    """The events that count for the ticket's current clock."""
+    rows = [dict(e, data=json.loads(e["data"] or "{}")) for e in k.store.events(t.id)]
+    reopened = [parse_time(e["at"]) for e in rows if e["event"] == "reopened"]
+    start: datetime = max([t.created_at, *reopened])  # type: ignore[type-var]
+    return History(start, tuple(e for e in rows if parse_time(e["at"]) >= start))
+
+
+def targets(k: Kefu, t: Ticket, hist: History) -> list[Target]:
+    """The first-reply and resolution targets of the ticket's current tier."""
+    entered = hist.entered_tier(t.tier)
+    spans = {FIRST_REPLY: k.config.tiers[t.tier].first_reply,
+             RESOLVE: k.config.resolve_targets[t.tier]}
+    out = []
+    for kind, span in spans.items():
+        due = _after(k, t, hist.start, span)
+        met = kind == FIRST_REPLY and t.first_reply_at is not None
+        # Escalated into a tier whose target had already passed: the escalation was the answer.
+        out.append(Target(kind, t.tier, _after(k, t, hist.start, span * k.config.sla.warn_ratio),
+                          due, not met and entered < due))
+    return out
+
+
+def _after(k: Kefu, t: Ticket, start: datetime, span: timedelta) -> datetime:
+    """start + span of the ticket's tier's business time."""
+    days_only = k.config.tiers[t.tier].working_days_only
+    return add_business_time(start, span, k.config.eta.hours, days_only)
+
+
+def _warn(k: Kefu, t: Ticket, g: Target, hist: History, now: datetime) -> list[Outgoing]:
+    if not (g.live and g.warn_at <= now < g.due) or hist.fired("sla_warned", g):
+        return []
+    k.store.add_event(t.id, "bot", "sla_warned", now, target=g.kind, tier=g.tier,
+                      at=g.due.isoformat())
+    return [to_staff(t.id, warning_text(k, t, g, now))]
+
+
+def warning_text(k: Kefu, t: Ticket, g: Target, now: datetime) -> str:
+    """Terse staff warning naming who should act."""
+    left = max(int((g.due - now).total_seconds() // 60), 0)
+    head = (f"⏳ #{t.number} {KIND_NAMES[g.kind]}将于 {format_due(g.due, now)} 超时 "
+            f"(剩 {left} 分钟)")
+    owner = k.store.agent(t.agent_id) if t.agent_id else None
+    if owner is not None:
+        return f"{head} · {owner.name} 请尽快处理"
+    seniors = [a.name for a in k.store.agents_on_duty() if a.role in SENIOR_ROLES]
+    who = f"请 {', '.join(seniors)} 接手" if seniors else "当前无资深客服在岗"
+    return f"{head} · 未认领, {who}"
+
+
+def _breach(k: Kefu, t: Ticket, g: Target, hist: History, now: datetime) -> list[Outgoing]:
+    if not (g.live and now >= g.due) or hist.fired("sla_breached", g):
+        return []
+    tier = ESCALATE_TO[t.tier]
+    k.store.add_event(t.id, "bot", "sla_breached", now, target=g.kind, tier=g.tier,
+                      at=g.due.isoformat())
+    k.store.update_ticket(t.id, now, tier=tier, breached_at=t.breached_at or now)
+    if tier != t.tier:
+        k.store.add_event(t.id, "bot", "escalated", now, tier=tier, was=t.tier,
+                          reason=f"sla_{g.kind}")
+    senior = _reassign(k, t, g, now) if k.config.sla.reassign_on_breach else None
+    buyer = _breach_apology(k, t, senior, now)
+    moved = k.store.ticket(t.id)
+    return [to_staff(t.id, breach_text(k, t, g, tier, senior, now)),
+            tickets.staff_card(k, moved, now), buyer]  # type: ignore[arg-type]
+
+
+def breach_text(k: Kefu, t: Ticket, g: Target, tier: str, senior: AgentRecord | None,
+                now: datetime) -> str:
+    """Terse staff notice of a breach: what, since when, who now."""
+    supervisors = [a.name for a in k.store.agents_on_duty() if a.role == "supervisor"]
+    parts = [f"🔴 #{t.number} {KIND_NAMES[g.kind]}已超时 (时限 {format_due(g.due, now)})",
+             f"升级 {t.tier}→{tier}" if tier != t.tier else f"已是 {tier} 级"]
+    if senior is not None:
+        parts.append(f"转给 {senior.name}")
+    parts.append(f"请 {', '.join(supervisors) or '主管'} 关注")
+    return " · ".join(parts)
+
+
+def _reassign(k: Kefu, t: Ticket, g: Target, now: datetime) -> AgentRecord | None:
+    """Move the ticket to the least busy on-duty senior, unless a senior on duty has it."""
+    on_duty = k.store.agents_on_duty()
+    if any(a.id == t.agent_id and a.role in SENIOR_ROLES for a in on_duty):
+        return None
+    others = [o for o in k.store.open_tickets() if o.id != t.id]
+    # A senior who still owes someone a first reply would only make this buyer wait behind it.
+    owing = {o.agent_id for o in others if o.first_reply_at is None}
+    seniors = [a for a in on_duty if a.role == "senior" and a.id != t.agent_id
+               and a.id not in owing]
+    if not seniors:
+        return None
+    load = [o.agent_id for o in others]
+    senior = min(seniors, key=lambda a: (load.count(a.id), a.id))
+    k.store.update_ticket(t.id, now, agent_id=senior.id, owner="agent", claimed_at=now)
+    k.store.add_event(t.id, "bot", "reassigned", now, to=senior.id, was=t.agent_id,
+                      reason=f"sla_{g.kind}")
+    return senior
+
+
+def _breach_apology(k: Kefu, t: Ticket, senior: AgentRecord | None,
+                    now: datetime) -> Outgoing:
+    """The buyer hears it first: with a new time while nobody has replied yet."""
+    name = senior.name if senior else None
+    if t.first_reply_at is not None:
+        return to_buyer(t.user_id, replies.sla_slow(t, name), ticket_id=t.id)
+    due = _renew(k, t, now, "sla_breached")
+    return to_buyer(t.user_id, replies.sla_breached(t, due, now, name), replies.STATUS,
+                    ticket_id=t.id)
+
+
+def _renew_broken_promise(k: Kefu, t: Ticket, hist: History, now: datetime
+                          ) -> list[Outgoing]:
+    """The promised time passed with no reply: apologise with a new time, once a promise."""
+    if t.first_reply_at is not None or t.promised_at is None or now < t.promised_at:
+        return []
+    was = t.promised_at.isoformat()
+    if any(e["event"] == "eta_renewed" and e["data"].get("was") == was for e in hist.events):
+        return []
+    due = _renew(k, t, now, "promise_broken")
+    return [to_buyer(t.user_id, replies.promise_renewed(t, t.promised_at, due, now),
+                     replies.STATUS, ticket_id=t.id),
+            to_staff(t.id, f"⏰ #{t.number} 承诺时间 {format_due(t.promised_at, now)} 已过, "
+                           f"已告知买家新时间 {format_due(due, now)}")]
+
+
+def _renew(k: Kefu, t: Ticket, now: datetime, reason: str) -> datetime:
+    """Re-estimate the first reply from the queue as it is now, and keep it."""
+    fresh = k.store.ticket(t.id) or t
+    p = tickets.promise(k, fresh.tier, now, before=t.created_at)
+    k.store.update_ticket(t.id, now, promised_at=p.due, at_risk=int(p.at_risk))
+    k.store.add_event(t.id, "bot", "eta_renewed", now, reason=reason,
+                      was=t.promised_at.isoformat() if t.promised_at else None,
+                      promised_at=p.due.isoformat())
+    return p.due
