@@ -24,7 +24,9 @@ def write_config(tmp: Path, faq: Path = MINI_FAQ) -> Path:
         f"database: {tmp / 'kefu.db'}\nfaq: {faq}\nstaff_chat: {STAFF_CHAT}\n"
         "business_hours: {opens: '00:00', closes: '00:00'}\n"
         "match: {answer: 0.5, margin: 0.05, clarify: 0.2}\n"
-        f"agents:\n  - {{id: {AGENT}, name: 小王, role: senior}}\n", encoding="utf-8")
+        f"agents:\n  - {{id: {AGENT}, name: 小王, role: senior}}\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -42,9 +44,21 @@ class KefuProcess:
         env.pop("KEFU_DB", None)
         before = len(self.peer.calls("getUpdates"))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "--config", str(self.config), "run",
-             "--base-url", self.peer.base_url], cwd=REPO, env=env, stdout=self.log,
-            stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "--config",
+                str(self.config),
+                "run",
+                "--base-url",
+                self.peer.base_url,
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while len(self.peer.calls("getUpdates")) <= before:
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -51,10 +51,8 @@ class BotApiPeer:
     def start(self, timeout: float = 15.0) -> BotApiPeer:
         """Start the emulator on 127.0.0.1 at a free port and wait for its READY line."""
         if not NODE_MODULES.is_dir():
-            raise PeerError(
-                f"{NODE_MODULES} is missing: run `npm ci --prefix tests/e2e` first"
-            )
-        self._stderr = tempfile.TemporaryFile()
+            raise PeerError(f"{NODE_MODULES} is missing: run `npm ci --prefix tests/e2e` first")
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
         self._proc = subprocess.Popen(
             [self.node, str(SERVER_JS), "0"],
             cwd=E2E_DIR,
@@ -171,12 +169,72 @@ class BotApiPeer:
         `chat_type` defaults to private for positive chat ids and supergroup for negative ones.
         Texts starting with "/" get a bot_command entity, like a real client sends.
         """
-        body = {
-            "token": self.token, "userId": user_id, "chatId": chat_id, "text": text,
-            "firstName": first_name, "username": username, "chatType": chat_type,
-            "chatTitle": chat_title, "threadId": thread_id,
-        }
+        body = self._user_text_body(
+            user_id,
+            chat_id,
+            text,
+            first_name=first_name,
+            username=username,
+            chat_type=chat_type,
+            chat_title=chat_title,
+            thread_id=thread_id,
+        )
         return self._control("POST", "userMessage", json=body)["message"]
+
+    def _user_text_body(
+        self,
+        user_id: int,
+        chat_id: int,
+        text: str,
+        *,
+        first_name: str = "Buyer",
+        username: str | None = None,
+        chat_type: str | None = None,
+        chat_title: str | None = None,
+        thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        """The /_test/userMessage body for a text message."""
+        return {
+            "token": self.token,
+            "userId": user_id,
+            "chatId": chat_id,
+            "text": text,
+            "firstName": first_name,
+            "username": username,
+            "chatType": chat_type,
+            "chatTitle": chat_title,
+            "threadId": thread_id,
+        }
+
+    def ask(
+        self,
+        user_id: int,
+        chat_id: int,
+        text: str,
+        *,
+        timeout: float = 5.0,
+        **send_options: Any,
+    ) -> list[Message]:
+        """Send a text and return the bot's first messages in that chat after it.
+
+        Returns as soon as at least one bot message follows (a burst sent together may come
+        back whole); raises TimeoutError if none arrives in `timeout` seconds. Options as
+        for `send_text`. Inside an in-process bot's event loop use `ask_async`.
+        """
+        body = self._user_text_body(user_id, chat_id, text, **send_options)
+        body["awaitReply"] = timeout
+        answer = self._control("POST", "userMessage", json=body, timeout=timeout + 10)
+        if not answer["replies"]:
+            raise TimeoutError(f"no bot reply to {text!r} in chat {chat_id} within {timeout}s")
+        return answer["replies"]
+
+    async def ask_async(
+        self, user_id: int, chat_id: int, text: str, *, timeout: float = 5.0, **options: Any
+    ) -> list[Message]:
+        """`ask` in a worker thread, safe inside the bot's event loop."""
+        return await asyncio.to_thread(
+            self.ask, user_id, chat_id, text, timeout=timeout, **options
+        )
 
     def send_file(
         self,
@@ -194,9 +252,15 @@ class BotApiPeer:
         """Deliver a user's photo (kind="photo") or document (kind="document") to the bot."""
         file = self.upload_file(data, kind=kind, filename=filename)
         body = {
-            "token": self.token, "userId": user_id, "chatId": chat_id, "caption": caption,
-            "firstName": first_name, "chatType": chat_type, "threadId": thread_id,
-            "fileId": file["file_id"], "fileKind": kind,
+            "token": self.token,
+            "userId": user_id,
+            "chatId": chat_id,
+            "caption": caption,
+            "firstName": first_name,
+            "chatType": chat_type,
+            "threadId": thread_id,
+            "fileId": file["file_id"],
+            "fileKind": kind,
         }
         return self._control("POST", "userMessage", json=body)["message"]
 
@@ -222,8 +286,13 @@ class BotApiPeer:
         With `check`, the message must currently carry a button with that callback_data.
         """
         body = {
-            "token": self.token, "userId": user_id, "chatId": chat_id,
-            "messageId": message_id, "data": data, "check": check, "firstName": first_name,
+            "token": self.token,
+            "userId": user_id,
+            "chatId": chat_id,
+            "messageId": message_id,
+            "data": data,
+            "check": check,
+            "firstName": first_name,
         }
         return self._control("POST", "callback", json=body)["callback_query_id"]
 
@@ -256,7 +325,12 @@ class BotApiPeer:
         version, seen = -1, []
         while True:
             remaining = deadline - time.monotonic()
-            params = {"chatId": chat_id, "waitVersion": version, "timeout": max(remaining, 0)}
+            params = {
+                "chatId": chat_id,
+                "afterMessageId": after_message_id,
+                "waitVersion": version,
+                "timeout": max(remaining, 0),
+            }
             if thread_id:
                 params["threadId"] = thread_id
             answer = self._control("GET", "botMessages", params=params, timeout=remaining + 10)
@@ -279,8 +353,12 @@ class BotApiPeer:
     ) -> Message:
         """`wait_for_bot_message` in a worker thread, safe inside the bot's event loop."""
         return await asyncio.to_thread(
-            self.wait_for_bot_message, chat_id, predicate,
-            thread_id=thread_id, after_message_id=after_message_id, timeout=timeout,
+            self.wait_for_bot_message,
+            chat_id,
+            predicate,
+            thread_id=thread_id,
+            after_message_id=after_message_id,
+            timeout=timeout,
         )
 
     def calls(self, method: str | None = None) -> list[dict[str, Any]]:
@@ -315,11 +393,13 @@ class BotApiPeer:
 
     def set_forum(self, chat_id: int, is_forum: bool = True, title: str | None = None) -> None:
         """Make the chat a supergroup with topics (or not) for getChat/createForumTopic."""
-        self._control("POST", "setChat", json={"chatId": chat_id, "isForum": is_forum, "title": title})
+        body = {"chatId": chat_id, "isForum": is_forum, "title": title}
+        self._control("POST", "setChat", json=body)
 
     def set_chat(self, chat_id: int, *, chat_type: str, title: str | None = None) -> None:
         """Declare a chat's type (private|group|supergroup|channel) and title."""
-        self._control("POST", "setChat", json={"chatId": chat_id, "type": chat_type, "title": title})
+        body = {"chatId": chat_id, "type": chat_type, "title": title}
+        self._control("POST", "setChat", json=body)
 
     def inject_fault(
         self,
@@ -339,8 +419,13 @@ class BotApiPeer:
         blocked by the user", others a JSON error. `chat_id` limits it to calls for that chat.
         """
         body = {
-            "method": method, "status": status, "retry_after": retry_after, "count": count,
-            "delay_ms": delay_ms, "chat_id": chat_id, "description": description,
+            "method": method,
+            "status": status,
+            "retry_after": retry_after,
+            "count": count,
+            "delay_ms": delay_ms,
+            "chat_id": chat_id,
+            "description": description,
         }
         self._control("POST", "faults", json=body)
 

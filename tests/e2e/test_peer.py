@@ -2,9 +2,8 @@
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -26,8 +25,7 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
-
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+SCREENSHOT = bytes(range(256)) * 1200  # 300 kB: more than express's default body limit
 
 
 def build_app(peer: BotApiPeer) -> Application:
@@ -69,7 +67,9 @@ def test_echo_answers_a_private_message(bot_api: BotApiPeer) -> None:
         async with polling(app):
             sent = bot_api.send_text(BUYER, BUYER, "卡密没收到", first_name="小王")
             reply = await bot_api.wait_for_bot_message_async(
-                BUYER, lambda m: m["text"] == "echo: 卡密没收到", after_message_id=sent["message_id"]
+                BUYER,
+                lambda m: m["text"] == "echo: 卡密没收到",
+                after_message_id=sent["message_id"],
             )
         assert reply["chat"] == {"id": BUYER, "type": "private", "first_name": "小王"}
         assert abs(reply["date"] - time.time()) < 60  # seconds, not milliseconds
@@ -141,9 +141,11 @@ def test_photos_in_both_directions(bot_api: BotApiPeer) -> None:
             sent = await app.bot.send_photo(BUYER, PNG, caption="二维码")
             remote = await (await app.bot.get_file(sent.photo[-1].file_id)).download_as_bytearray()
             assert bytes(remote) == PNG
-            bot_api.send_file(BUYER, BUYER, b"jpeg-bytes", caption="付款")
-            await bot_api.wait_for_bot_message_async(BUYER, lambda m: m.get("text") == "收到截图 付款")
-        assert received == [b"jpeg-bytes"]
+            bot_api.send_file(BUYER, BUYER, SCREENSHOT, caption="付款")
+            await bot_api.wait_for_bot_message_async(
+                BUYER, lambda m: m.get("text") == "收到截图 付款"
+            )
+        assert received == [SCREENSHOT]
         assert bot_api.bot_messages(BUYER)[0]["caption"] == "二维码"
 
     asyncio.run(scenario())
@@ -173,10 +175,12 @@ def test_forum_topics_and_threads(bot_api: BotApiPeer) -> None:
             )
             assert reply["message_thread_id"] == thread
             assert await app.bot.delete_forum_topic(STAFF_GROUP, second.message_thread_id)
+            gone = second.message_thread_id
             with pytest.raises(BadRequest, match="thread not found"):
-                await app.bot.send_message(STAFF_GROUP, "x", message_thread_id=second.message_thread_id)
+                await app.bot.send_message(STAFF_GROUP, "x", message_thread_id=gone)
         assert [m["text"] for m in bot_api.bot_messages(STAFF_GROUP, thread)] == [
-            "新工单", "echo: 我来处理"
+            "新工单",
+            "echo: 我来处理",
         ]
         assert bot_api.topics(STAFF_GROUP)[0]["is_closed"]
 
@@ -195,7 +199,8 @@ def test_chat_members_and_plain_groups(bot_api: BotApiPeer) -> None:
             member = await app.bot.get_chat_member(STAFF_GROUP, user_id)
             assert member.status == status
         assert (await app.bot.get_chat_member(STAFF_GROUP, 999)).status == "left"
-        assert (await app.bot.get_chat_member(STAFF_GROUP, bot_api.bot_id)).status == "administrator"
+        itself = await app.bot.get_chat_member(STAFF_GROUP, bot_api.bot_id)
+        assert itself.status == "administrator"
         with pytest.raises(BadRequest, match="not a forum"):
             await app.bot.create_forum_topic(-100777, "x")
         await app.bot.send_chat_action(BUYER, "typing")
@@ -214,12 +219,16 @@ def test_set_my_commands(bot_api: BotApiPeer) -> None:
         assert await app.bot.set_my_commands([("start", "开始"), ("help", "帮助")])
         commands = await app.bot.get_my_commands()
         await app.shutdown()
-        assert [(c.command, c.description) for c in commands] == [("start", "开始"), ("help", "帮助")]
+        assert [(c.command, c.description) for c in commands] == [
+            ("start", "开始"),
+            ("help", "帮助"),
+        ]
         assert bot_api.my_commands()[0]["commands"][1]["command"] == "help"
 
     asyncio.run(scenario())
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 def test_injected_faults_surface_as_ptb_errors(bot_api: BotApiPeer) -> None:
     """429 becomes RetryAfter, 502 NetworkError, then the method works again."""
 
@@ -227,9 +236,8 @@ def test_injected_faults_surface_as_ptb_errors(bot_api: BotApiPeer) -> None:
         app = build_app(bot_api)
         await app.initialize()
         bot_api.inject_fault("sendMessage", status=429, retry_after=7)
-        with pytest.raises(RetryAfter) as caught:
+        with pytest.raises(RetryAfter, match="Retry in 7 seconds"):
             await app.bot.send_message(BUYER, "hi")
-        assert caught.value.retry_after in (7, timedelta(seconds=7))
         bot_api.inject_fault("sendMessage", status=502, chat_id=BUYER)
         with pytest.raises(NetworkError, match="Bad Gateway"):
             await app.bot.send_message(BUYER, "hi")
@@ -253,7 +261,7 @@ def test_message_validation_matches_telegram(bot_api: BotApiPeer) -> None:
         with pytest.raises(BadRequest, match="not modified"):
             await app.bot.edit_message_text("same", BUYER, sent.message_id)
         too_big = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="x" * 65)]])
-        with pytest.raises(BadRequest, match="BUTTON_DATA_INVALID"):
+        with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
             await app.bot.send_message(BUYER, "buttons", reply_markup=too_big)
         await app.shutdown()
 

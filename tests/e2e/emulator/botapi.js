@@ -302,6 +302,7 @@ const RESTRICTIONS = Object.fromEntries([
   'can_send_videos', 'can_send_video_notes', 'can_send_voice_notes', 'can_send_polls',
   'can_send_other_messages', 'can_add_web_page_previews', 'can_change_info',
   'can_invite_users', 'can_pin_messages', 'can_manage_topics', 'can_edit_tag',
+  'can_react_to_messages',
 ].map((k) => [k, false]));
 const MEMBER_FIELDS = {
   creator: { is_anonymous: false },

@@ -4,7 +4,7 @@ const {
   MEMBER_FIELDS,
 } = require('./botapi');
 const {
-  botUser, chatFor, documentOf, newState, nowSecs, num, photoSizes, storeFile, topicsOf, waitFor,
+  botUser, botWaiters, chatFor, documentOf, newState, nowSecs, num, photoSizes, storeFile, topicsOf, waitFor,
 } = require('./core');
 
 class ControlError extends Error {}
@@ -54,7 +54,8 @@ function attachFile(state, b, message) {
   if (b.caption) message.caption = String(b.caption);
 }
 
-async function userMessage(server, b) {
+// With awaitReply (seconds), also waits for the bot's next message in the chat: `replies`.
+async function userMessage(server, b, res) {
   need(b, 'token', 'userId', 'chatId');
   const state = server.kefu;
   const from = rememberUser(state, b);
@@ -69,10 +70,21 @@ async function userMessage(server, b) {
   const entities = commandEntities(message.text);
   if (entities) message.entities = entities;
   attachFile(state, b, message);
+  const version = state.versions.get(String(chat.id)) || 0;
   await server.addUserUpdate({ ...common, message });
   server.messageId++;
   server.emit('AddedUserMessage');
-  return { update_id: common.updateId, message_id: common.messageId, message };
+  const sent = { update_id: common.updateId, message_id: common.messageId, message };
+  if (!num(b.awaitReply)) return sent;
+  const q = { chatId: chat.id, afterMessageId: common.messageId, waitVersion: version };
+  const replies = [];
+  const deadline = Date.now() + num(b.awaitReply) * 1000;
+  while (!replies.length && Date.now() < deadline && !res.destroyed) {
+    const answer = await botMessages(server, { ...q, timeout: (deadline - Date.now()) / 1000 }, res);
+    q.waitVersion = answer.version;
+    replies.push(...answer.messages);
+  }
+  return { ...sent, replies };
 }
 
 function buttonsOf(message) {
@@ -102,8 +114,9 @@ async function callback(server, b) {
 
 function chatMessages(server, q) {
   const thread = num(q.threadId);
+  const after = num(q.afterMessageId) || 0;
   return server.storage.botMessages
-    .filter((e) => String(e.message.chat_id) === String(q.chatId))
+    .filter((e) => String(e.message.chat_id) === String(q.chatId) && e.messageId > after)
     .filter((e) => !thread || e.formatted.message_thread_id === thread)
     .map((e) => ({ ...e.formatted, raw: e.message }));
 }
@@ -116,7 +129,7 @@ async function botMessages(server, q, res) {
   const known = num(q.waitVersion);
   const deadline = Date.now() + Math.min(num(q.timeout) || 0, 60) * 1000;
   while (known !== undefined && version() <= known && Date.now() < deadline && !res.destroyed) {
-    await waitFor(server.kefuBotWaiters, deadline - Date.now(), res);
+    await waitFor(botWaiters(server, key), deadline - Date.now(), res);
   }
   return { version: version(), messages: chatMessages(server, q) };
 }

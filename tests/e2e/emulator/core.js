@@ -83,6 +83,7 @@ function waitFor(waiters, ms, res) {
     const wake = () => {
       clearTimeout(timer);
       waiters.delete(wake);
+      if (res) res.off('close', wake);
       resolve();
     };
     const timer = setTimeout(wake, Math.max(0, ms));
@@ -95,11 +96,18 @@ function wakeAll(waiters) {
   for (const wake of [...waiters]) wake();
 }
 
+// Long polls on one chat's bot messages (the /_test/botMessages?waitVersion= route).
+function botWaiters(server, chatId) {
+  const key = String(chatId);
+  if (!server.kefuBotWaiters.has(key)) server.kefuBotWaiters.set(key, new Set());
+  return server.kefuBotWaiters.get(key);
+}
+
 function bumpChat(server, chatId) {
   const state = server.kefu;
   const key = String(chatId);
   state.versions.set(key, (state.versions.get(key) || 0) + 1);
-  wakeAll(server.kefuBotWaiters);
+  wakeAll(botWaiters(server, key));
 }
 
 function storeFile(server, { data, mime, filename }, kind) {
@@ -132,6 +140,7 @@ module.exports = {
   ApiError,
   badRequest,
   botUser,
+  botWaiters,
   bumpChat,
   chatFor,
   documentOf,

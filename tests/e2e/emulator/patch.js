@@ -2,6 +2,7 @@
 // Makes telegram-test-api 4.2.1 a Bot API peer that python-telegram-bot 22 accepts.
 // Must be required before `new TelegramServer()`: the constructor registers `routes`, so our
 // installer is prepended and its handlers answer first; unknown methods get a JSON 404.
+const express = require('express');
 const { routes } = require('telegram-test-api/lib/routes/index');
 const { TelegramServer } = require('telegram-test-api/lib/telegramServer');
 const { BOT_METHODS, PASS_THROUGH } = require('./botapi');
@@ -108,7 +109,7 @@ function install(app, server) {
   server.kefu = newState();
   server.kefuFileSeq = 1;
   server.kefuUserWaiters = new Set();
-  server.kefuBotWaiters = new Set();
+  server.kefuBotWaiters = new Map(); // chat id -> Set of waiters
   for (const event of ['AddedUserMessage', 'AddedUserCommand', 'AddedUserCallbackQuery']) {
     server.on(event, () => wakeAll(server.kefuUserWaiters));
   }
@@ -139,6 +140,16 @@ TelegramServer.prototype.addBotMessage = function addBotMessage(rawMessage, botT
   const msg = originalAddBotMessage.call(this, rawMessage, botToken);
   return { ...msg, date: toSecs(msg.date) };
 };
+
+// The constructor installs express.json()/urlencoded() with a 100 kB limit: too small for
+// /_test/files screenshots (base64) and long Bot API requests.
+for (const name of ['json', 'urlencoded']) {
+  const original = express[name];
+  if (!original.kefuPatched) {
+    express[name] = (options) => original({ limit: '50mb', ...options });
+    express[name].kefuPatched = true;
+  }
+}
 
 if (!routes.includes(install)) routes.unshift(install);
 

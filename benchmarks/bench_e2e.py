@@ -1,0 +1,338 @@
+"""End-to-end load: simulated buyers talk to a bot process through the loopback Bot API peer.
+
+    python benchmarks/bench_e2e.py                      # echo baseline, 50 users x 20 messages
+    python benchmarks/bench_e2e.py --target echo --target kefu --users 50 --messages 20
+
+Each target is a command line started in its own process with KEFU_TELEGRAM_TOKEN (and
+KEFU_TELEGRAM_BASE_URL, KEFU_DB) in a fresh temp dir; `{base_url}`, `{workdir}`, `{python}` and
+`{script}` in it are filled in, and SETUPS[name](peer, workdir) runs first. First a lone buyer
+measures the per-message latency ("solo p50"); then every simulated buyer sends a private
+message, waits for the bot's next message in that chat, and sends the next one. Printed:
+throughput, p50/p99 reply latency, the bot process's peak RSS (VmHWM) and CPU per message,
+lost replies (must be 0), and each target's ratio to the echo baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.e2e.peer import BotApiPeer  # noqa: E402
+
+# name -> command line; add a target here (or pass --command NAME='...').
+TARGETS: dict[str, str] = {
+    "echo": "{python} {script} --serve-echo --base-url {base_url}",
+    # "kefu": "kefu --config {workdir}/kefu.yaml run --base-url {base_url}",
+}
+# name -> called with (peer, workdir) before the target starts: write its config, set_forum...
+SETUPS: dict[str, Callable[[BotApiPeer, Path], None]] = {}
+BASELINE = "echo"
+FIRST_USER_ID = 700_000
+WARMUP_USER_ID = 699_999
+QUESTIONS = [
+    "卡密没收到",
+    "怎么退款",
+    "发货要多久",
+    "付款了没反应",
+    "激活码用不了",
+    "能开发票吗",
+    "会员到期了怎么续费",
+    "你好，在吗",
+    "订单号 20240518123456 查一下",
+    "充值失败钱扣了",
+]
+
+
+@dataclass
+class Result:
+    """One target's measurements."""
+
+    target: str
+    users: int
+    messages: int
+    replies: int = 0
+    lost: int = 0
+    wall_s: float = 0.0
+    throughput: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    peak_rss_mb: float = 0.0
+    cpu_ms_per_msg: float = 0.0
+    solo_p50_ms: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list, repr=False)
+
+
+# ---- the echo bot (a separate process) -----------------------------------------------------
+
+
+def serve_echo(base_url: str) -> None:
+    """Run a bare PTB echo bot on long polling until SIGTERM."""
+    from telegram import Update
+    from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send the text back."""
+        await update.message.reply_text(update.message.text)
+
+    token = os.environ["KEFU_TELEGRAM_TOKEN"]
+    app = Application.builder().token(token).base_url(base_url).build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    app.run_polling(poll_interval=0, timeout=10)
+
+
+# ---- the bot process -----------------------------------------------------------------------
+
+
+def target_command(template: str, peer: BotApiPeer, workdir: Path) -> list[str]:
+    """Fill a target's command template."""
+    values = {
+        "python": sys.executable,
+        "script": __file__,
+        "base_url": peer.base_url,
+        "workdir": str(workdir),
+    }
+    return [part.format(**values) for part in shlex.split(template)]
+
+
+def start_bot(command: list[str], peer: BotApiPeer, workdir: Path) -> subprocess.Popen[bytes]:
+    """Start the bot under test with its token and a private working directory."""
+    env = {
+        **os.environ,
+        "KEFU_TELEGRAM_TOKEN": peer.token,
+        "KEFU_TELEGRAM_BASE_URL": peer.base_url,
+        "KEFU_DB": str(workdir / "kefu.db"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = (workdir / "bot.log").open("wb")
+    return subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def stop_bot(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (PTB shuts down cleanly), then kill if it lingers."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of a live process in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_polling(peer: BotApiPeer, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait for the bot's first getUpdates; fail with its log if it dies first."""
+    deadline = time.monotonic() + 60
+    while peer.call_counts().get("getUpdates", 0) == 0:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"bot did not start polling:\n{log.read_text()[-3000:]}")
+        time.sleep(0.05)
+
+
+# ---- the simulated buyers ------------------------------------------------------------------
+
+
+def buyer_text(user: int, index: int) -> str:
+    """What buyer `user` says as message number `index`."""
+    return QUESTIONS[(user + index) % len(QUESTIONS)]
+
+
+async def ask(
+    client: httpx.AsyncClient, token: str, user_id: int, text: str, timeout: float
+) -> bool:
+    """Post a buyer's private message; the peer answers once the bot has replied (or timed out)."""
+    body = {"token": token, "userId": user_id, "chatId": user_id, "text": text}
+    body["awaitReply"] = timeout
+    response = await client.post("/_test/userMessage", json=body, timeout=timeout + 5)
+    response.raise_for_status()
+    return bool(response.json()["replies"])
+
+
+async def buyer(
+    client: httpx.AsyncClient,
+    token: str,
+    user_id: int,
+    messages: int,
+    timeout: float,
+    result: Result,
+) -> None:
+    """One person: say something, wait for the answer, repeat."""
+    for index in range(messages):
+        started = time.perf_counter()
+        if await ask(client, token, user_id, buyer_text(user_id, index), timeout):
+            result.replies += 1
+            result.latencies_ms.append((time.perf_counter() - started) * 1000)
+        else:
+            result.lost += 1
+
+
+async def solo_latency(client: httpx.AsyncClient, token: str, messages: int) -> float:
+    """Warm up, then p50 reply latency of a lone buyer (no queueing): the per-message cost."""
+    solo = Result("solo", 1, messages)
+    if not await ask(client, token, WARMUP_USER_ID, "你好", 60):
+        raise SystemExit("the bot never answered the warm-up message")
+    await buyer(client, token, WARMUP_USER_ID, messages, 10, solo)
+    return percentile(solo.latencies_ms, 50)
+
+
+async def drive(peer: BotApiPeer, args: argparse.Namespace, result: Result) -> None:
+    """Measure a lone buyer, then run all buyers concurrently."""
+    users = args.users
+    limits = httpx.Limits(max_connections=users + 10, max_keepalive_connections=users + 10)
+    async with httpx.AsyncClient(base_url=peer.url, limits=limits, timeout=30) as client:
+        result.solo_p50_ms = await solo_latency(client, peer.token, args.solo)
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                buyer(
+                    client,
+                    peer.token,
+                    FIRST_USER_ID + n,
+                    args.messages,
+                    args.reply_timeout,
+                    result,
+                )
+                for n in range(users)
+            )
+        )
+        result.wall_s = time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def measure(name: str, template: str, peer: BotApiPeer, args: argparse.Namespace) -> Result:
+    """Start one target, drive the buyers against it, collect the numbers."""
+    peer.reset()
+    result = Result(name, args.users, args.messages)
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+        workdir = Path(tmp)
+        if name in SETUPS:
+            SETUPS[name](peer, workdir)
+        proc = start_bot(target_command(template, peer, workdir), peer, workdir)
+        try:
+            wait_until_polling(peer, proc, workdir / "bot.log")
+            cpu_before = cpu_seconds(proc.pid)
+            asyncio.run(drive(peer, args, result))
+            cpu_used = cpu_seconds(proc.pid) - cpu_before
+            result.peak_rss_mb = peak_rss_mb(proc.pid)
+        finally:
+            stop_bot(proc)
+    total = args.users * args.messages
+    result.throughput = result.replies / result.wall_s if result.wall_s else 0.0
+    result.p50_ms = percentile(result.latencies_ms, 50)
+    result.p99_ms = percentile(result.latencies_ms, 99)
+    result.cpu_ms_per_msg = cpu_used * 1000 / total
+    return result
+
+
+# ---- output --------------------------------------------------------------------------------
+
+COLUMNS: list[tuple[str, str, Callable[[Result], object]]] = [
+    ("target", "<8", lambda r: r.target),
+    ("load", ">8", lambda r: f"{r.users}x{r.messages}"),
+    ("replies", ">8", lambda r: r.replies),
+    ("lost", ">5", lambda r: r.lost),
+    ("wall s", ">7", lambda r: f"{r.wall_s:.2f}"),
+    ("solo p50 ms", ">11", lambda r: f"{r.solo_p50_ms:.1f}"),
+    ("msg/s", ">7", lambda r: f"{r.throughput:.0f}"),
+    ("p50 ms", ">7", lambda r: f"{r.p50_ms:.1f}"),
+    ("p99 ms", ">7", lambda r: f"{r.p99_ms:.1f}"),
+    ("peak RSS MB", ">12", lambda r: f"{r.peak_rss_mb:.1f}"),
+    ("bot CPU ms/msg", ">15", lambda r: f"{r.cpu_ms_per_msg:.2f}"),
+]
+
+
+def report(results: list[Result]) -> None:
+    """Print a table, and each target's ratio to the echo baseline."""
+    print("  ".join(f"{title:{fmt}}" for title, fmt, _ in COLUMNS))
+    for result in results:
+        print("  ".join(f"{get(result)!s:{fmt}}" for _, fmt, get in COLUMNS))
+    base = next((r for r in results if r.target == BASELINE), None)
+    for result in results:
+        if base is None or result is base or not base.throughput:
+            continue
+        print(
+            f"{result.target}/{BASELINE}: throughput x{result.throughput / base.throughput:.2f}, "
+            f"solo p50 x{result.solo_p50_ms / base.solo_p50_ms:.2f}, "
+            f"p50 x{result.p50_ms / base.p50_ms:.2f}, p99 x{result.p99_ms / base.p99_ms:.2f}, "
+            f"peak RSS x{result.peak_rss_mb / base.peak_rss_mb:.2f}, "
+            f"CPU/msg x{result.cpu_ms_per_msg / base.cpu_ms_per_msg:.2f}"
+        )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--target", action="append", help=f"one of {sorted(TARGETS)} (repeat)")
+    parser.add_argument(
+        "--command", action="append", default=[], metavar="NAME=CMD", help="define a target"
+    )
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--messages", type=int, default=20, help="per user")
+    parser.add_argument("--solo", type=int, default=20, help="messages of the lone-buyer phase")
+    parser.add_argument("--reply-timeout", type=float, default=10.0, help="seconds, else lost")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--serve-echo", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark (or, with --serve-echo, be the echo bot)."""
+    args = parse_args(argv)
+    if args.serve_echo:
+        serve_echo(args.base_url or os.environ["KEFU_TELEGRAM_BASE_URL"])
+        return 0
+    targets = dict(TARGETS)
+    targets.update(dict(item.split("=", 1) for item in args.command))
+    names = args.target or [BASELINE]
+    unknown = [name for name in names if name not in targets]
+    if unknown:
+        raise SystemExit(f"unknown target(s) {unknown}; known: {sorted(targets)}")
+    with BotApiPeer() as peer:
+        results = [measure(name, targets[name], peer, args) for name in names]
+    report(results)
+    if args.json:
+        rows = [{k: v for k, v in asdict(r).items() if k != "latencies_ms"} for r in results]
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 1 if any(r.lost for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
