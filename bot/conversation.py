@@ -7,28 +7,37 @@ buyer sent, decide, change state, and put every reply in the outbox.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from bot import aftercare, chase, flow, replies, tickets
 from bot.buttons import button
 from bot.edit import edit_answer
-from bot.events import READABLE, ButtonPressed, BuyerCommand, BuyerEvent, BuyerSaid
+from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.flow import Turn
 from bot.kefu import Kefu
 from bot.outbox import deliver
 from bot.records import Conversation, Outgoing, Ticket
-from bot.tickets import to_buyer
+from bot.tickets import evidence_to_staff, to_buyer
 
 _CANCEL = re.compile(r"^\s*(取消|算了|不用了|cancel|退出)\s*[。.!！]*\s*$", re.I)
 
 
-def handle(k: Kefu, event: BuyerEvent) -> list[Outgoing]:
-    """Process one buyer event atomically; return what was queued for delivery."""
+def handle(k: Kefu, event: BuyerEvent, inbox_ids: Sequence[int] = ()) -> list[Outgoing]:
+    """Process one buyer event atomically; return what was queued for delivery.
+
+    `inbox_ids` are the stored arrivals this event was built from (bot/inbox.py); they
+    are marked handled in the same transaction, so a crash replays them, once.
+    """
     now = k.now()
     with k.store.transaction():
-        if event.event_id and not k.store.first_time(event.event_id, now):
+        if inbox_ids:
+            k.store.inbox_done(list(inbox_ids), now)
+        unseen = _unseen(k, event, now)
+        if unseen is None:
             return []  # already handled: the messenger delivered this update twice
+        event = unseen
         k.store.ensure_user(event.user_id, event.name or str(event.user_id), now)
         _record_in(k, event, now)
         conv, outs = _dispatch(k, k.store.conversation(event.user_id), event, now)
@@ -39,10 +48,26 @@ def handle(k: Kefu, event: BuyerEvent) -> list[Outgoing]:
         return deliver(k.store, outs, now)
 
 
+def _unseen(k: Kefu, event: BuyerEvent, now: datetime) -> BuyerEvent | None:
+    """The event without the parts already handled once; None if nothing is new."""
+    if isinstance(event, BuyerBurst):
+        fresh = tuple(e for e in event.events
+                      if not e.event_id or k.store.first_time(e.event_id, now))
+        if len(fresh) > 1:
+            return BuyerBurst(fresh)
+        return fresh[0] if fresh else None
+    if event.event_id and not k.store.first_time(event.event_id, now):
+        return None
+    return event
+
+
 def _record_in(k: Kefu, event: BuyerEvent, now: datetime) -> None:
     ticket = k.store.open_ticket_of(event.user_id)
     tid = ticket.id if ticket else None
-    if isinstance(event, BuyerSaid):
+    if isinstance(event, BuyerBurst):
+        for part in event.events:
+            _record_in(k, part, now)
+    elif isinstance(event, BuyerSaid):
         k.store.record_message(event.user_id, "in", "buyer", event.text, now, tid, event.kind,
                                file_id=event.file_id)
     elif isinstance(event, ButtonPressed):
@@ -57,6 +82,8 @@ def _dispatch(k: Kefu, conv: Conversation, event: BuyerEvent, now: datetime) -> 
         return _command(k, conv, event.command, now)
     if isinstance(event, ButtonPressed):
         return button(k, conv, event.data, now)
+    if isinstance(event, BuyerBurst):
+        return _burst(k, conv, event, now)
     if event.kind not in READABLE:
         return conv, [to_buyer(conv.user_id, replies.not_text(event.kind))]
     if event.kind != "text":
@@ -106,19 +133,45 @@ def _ticket_for_order(k: Kefu, user_id: int, text: str) -> Ticket | None:
     return ticket if ticket and ticket.user_id != user_id else None
 
 
-def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> Turn:
-    """A screenshot or file: attach it to the open ticket, or keep it for the next one."""
+def _burst(k: Kefu, conv: Conversation, burst: BuyerBurst, now: datetime) -> Turn:
+    """An album or a run of forwards: keep every file, then read all the words at once."""
+    files = [e for e in burst.events if e.kind != "text"]
+    text = "\n".join(t for e in burst.events if (t := e.text.strip()))
+    if not text and not files:
+        return conv, [to_buyer(conv.user_id, replies.EMPTY)]
+    staff: list[Outgoing] = []
+    for item in files if text else files[:-1]:
+        conv, shown = _attach(k, conv, item, now)
+        staff += shown
+    if not text:  # only files: the last one answers for the whole album
+        conv, outs = _evidence(k, conv, files[-1], now)
+        return conv, staff + outs
+    conv, outs = _text(k, conv, text, now)
+    return conv, staff + outs
+
+
+def _attach(k: Kefu, conv: Conversation, event: BuyerSaid,
+            now: datetime) -> tuple[Conversation, list[Outgoing]]:
+    """Keep a file as evidence: on the open ticket (shown to staff), else for the next one."""
     item = {"kind": event.kind, "file_id": event.file_id, "caption": event.text[:500]}
     ticket = k.store.open_ticket_of(conv.user_id)
     if ticket:
         evidence = [*ticket.details.get("evidence", []), item]
         k.store.update_ticket(ticket.id, now, details={**ticket.details, "evidence": evidence})
         k.store.add_event(ticket.id, "buyer", "evidence", now, **item)
-        return conv, tickets.join(k, ticket, event.text or "", event.kind, now, {},
-                                  event.file_id)
+        return conv, [evidence_to_staff(ticket.id, item)]
     details = dict(conv.details)
     details["evidence"] = [*details.get("evidence", []), item]
-    conv = replace(conv, details=details)
+    return replace(conv, details=details), []
+
+
+def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> Turn:
+    """A screenshot or file: attach it to the open ticket, or keep it for the next one."""
+    conv, _ = _attach(k, conv, event, now)  # tickets.join below shows it to staff
+    ticket = k.store.open_ticket_of(conv.user_id)
+    if ticket:
+        return conv, tickets.join(k, ticket, event.text or "", event.kind, now, {},
+                                  event.file_id)
     if conv.step == "intake":
         note = to_buyer(conv.user_id, "截图收到了, 会附在工单里给客服看。")
         turn_conv, outs = flow.advance(k, conv, k.intent(conv.intent), now)

@@ -41,7 +41,29 @@ class BuyerCommand:
     event_id: str | None = None
 
 
-BuyerEvent = BuyerSaid | ButtonPressed | BuyerCommand
+@dataclass(frozen=True)
+class BuyerBurst:
+    """Messages that arrived together (an album, several forwards): one turn, not several."""
+
+    events: tuple[BuyerSaid, ...]
+
+    @property
+    def user_id(self) -> int:
+        """The buyer who sent them."""
+        return self.events[0].user_id
+
+    @property
+    def name(self) -> str:
+        """The buyer's display name."""
+        return self.events[0].name
+
+    @property
+    def event_id(self) -> str | None:
+        """Bursts are deduplicated message by message, not as a whole."""
+        return None
+
+
+BuyerEvent = BuyerSaid | ButtonPressed | BuyerCommand | BuyerBurst
 
 
 @dataclass(frozen=True)

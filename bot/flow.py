@@ -25,10 +25,14 @@ def extracted(k: Kefu, text: str) -> dict[str, Any]:
     return {f: getattr(found, f) for f in _PER_FIELD if getattr(found, f) is not None}
 
 
-
 def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
     u = k.understand(text)
-    details = {**extracted(k, text), "text": text[:500]}
+    # understand() has read the demand with the intent in mind (查下 on a double charge
+    # is a check, not a refund); the raw fields come from the same extraction.
+    found = {f: getattr(u.details, f) for f in _PER_FIELD if getattr(u.details, f) is not None}
+    details = {**found, "text": text[:500]}
+    if conv.details.get("evidence"):  # a screenshot sent before the words stays with them
+        details["evidence"] = conv.details["evidence"]
     decision, intent = u.decision, k.intent(u.decision.intent)
     if decision.kind == "clarify":
         choices = [replies.Choice(k.intent(i).label, f"pick:{i}") for i in decision.choices

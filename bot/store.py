@@ -108,10 +108,9 @@ class Store:
                 for r in self.db.query(sql + " ORDER BY id", params)]
 
     def inbox_done(self, ids: list[int], now: datetime) -> None:
-        """Mark events handled (inside the turn's transaction)."""
+        """Drop handled events (inside the turn's transaction; `messages` keeps the text)."""
         marks = ", ".join("?" for _ in ids)
-        self.db.execute(f"UPDATE inbox SET handled_at = ? WHERE id IN ({marks})",
-                        [_iso(now), *ids])
+        self.db.execute(f"DELETE FROM inbox WHERE id IN ({marks})", ids)
 
     # users -----------------------------------------------------------------
     def ensure_user(self, user_id: int, name: str, now: datetime) -> None:

@@ -62,6 +62,7 @@ async def _start(app: Application) -> None:
         logger.warning("no staff chat configured (KEFU_STAFF_CHAT): tickets wait in the database")
     app.bot_data["sender"] = asyncio.create_task(Sender(runtime, app.bot).run(), name="outbox")
     runtime.wake.set()  # deliver whatever a previous run left undelivered
+    await runtime.sweep()  # and handle what it received but never handled
     # Timers live in the database; the job only looks, so a restart loses none.
     app.job_queue.run_repeating(_check_sla, interval=runtime.kefu.config.sla.check_seconds,
                                 first=1, name="sla")
@@ -72,6 +73,7 @@ async def _check_sla(context: KefuContext) -> None:
     runtime = context.runtime
     if await runtime.call(check_sla, runtime.kefu):
         runtime.wake.set()
+    await runtime.sweep()  # events left by a turn that failed (database locked, say)
 
 
 async def _stop(app: Application) -> None:

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.conversation import handle
-from bot.events import AgentAct, BuyerEvent
+from bot import inbox
+from bot.events import AgentAct, ButtonPressed, BuyerCommand, BuyerSaid
 from bot.kefu import Kefu
 from bot.staff import StaffResult, handle_agent
 
@@ -35,15 +35,55 @@ class Runtime:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="kefu-db"))
     members: dict[int, tuple[bool, float]] = field(default_factory=dict)
+    # An album's photos arrive as separate updates within a second: wait this long for
+    # the rest before handling it, so the whole album is one turn.
+    burst_window: float = 1.0
+    workers: dict[int, asyncio.Task[None]] = field(default_factory=dict)
+    dirty: set[int] = field(default_factory=set)
+    hold: dict[int, float] = field(default_factory=dict)
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a blocking core/store function on the DB thread."""
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
-    async def buyer(self, event: BuyerEvent) -> None:
-        """Hand a buyer event to the core and wake the sender."""
-        await self.call(handle, self.kefu, event)
-        self.wake.set()
+    async def buyer(self, event: BuyerSaid | ButtonPressed | BuyerCommand,
+                    gather: bool = False) -> None:
+        """Store a buyer event at once; a per-buyer worker handles it in turn.
+
+        `gather` (an album item, a forward) waits `burst_window` for the rest first.
+        """
+        await self.call(inbox.receive, self.kefu, event)
+        self.schedule(event.user_id, gather)
+
+    def schedule(self, user_id: int, gather: bool = False) -> None:
+        """Make sure a worker will handle what waits for this buyer."""
+        self.dirty.add(user_id)
+        if gather:  # each album item pushes the turn back a little, until the last arrives
+            self.hold[user_id] = asyncio.get_running_loop().time() + self.burst_window
+        task = self.workers.get(user_id)
+        if task is None or task.done():
+            self.workers[user_id] = asyncio.create_task(self._work(user_id))
+
+    async def _work(self, user_id: int) -> None:
+        # One worker per buyer keeps their events in order; different buyers interleave.
+        loop = asyncio.get_running_loop()
+        while user_id in self.dirty:
+            while (wait := self.hold.get(user_id, 0.0) - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            self.hold.pop(user_id, None)
+            self.dirty.discard(user_id)
+            try:
+                await self.call(inbox.take_turns, self.kefu, user_id)
+            except Exception:  # the database is unwell: the events wait for the next sweep
+                logger.exception("buyer %s: turn failed, will retry", user_id)
+                break
+            self.wake.set()
+        self.workers.pop(user_id, None)
+
+    async def sweep(self) -> None:
+        """Handle events stored but never handled (after a crash or a failed turn)."""
+        for user_id in await self.call(inbox.waiting_users, self.kefu):
+            self.schedule(user_id)
 
     async def agent(self, act: AgentAct) -> StaffResult:
         """Hand a staff action to the core and wake the sender."""

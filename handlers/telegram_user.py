@@ -28,7 +28,9 @@ async def on_text(update: Update, context: KefuContext) -> None:
     """Pass a buyer's text to the core."""
     user, message = update.effective_user, update.effective_message
     text = message.text or ""
-    await context.runtime.buyer(BuyerSaid(user.id, text, user.full_name, event_id=_id(update)))
+    # Forwards come several at once: gather them into one turn.
+    await context.runtime.buyer(BuyerSaid(user.id, text, user.full_name, event_id=_id(update)),
+                                gather=message.forward_origin is not None)
 
 
 async def on_command(update: Update, context: KefuContext) -> None:
@@ -45,7 +47,8 @@ async def on_media(update: Update, context: KefuContext) -> None:
     user, message = update.effective_user, update.effective_message
     kind, file_id = _attachment(message)
     await context.runtime.buyer(
-        BuyerSaid(user.id, message.caption or "", user.full_name, kind, file_id, _id(update)))
+        BuyerSaid(user.id, message.caption or "", user.full_name, kind, file_id, _id(update)),
+        gather=message.media_group_id is not None or message.forward_origin is not None)
 
 
 def _attachment(message: Message) -> tuple[str, str | None]:

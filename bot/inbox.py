@@ -1,0 +1,90 @@
+"""Buyer events are stored on arrival and handled in turns; a burst is one turn.
+
+An album or several forwards arrive within milliseconds. Handling each alone
+would ask the same question three times, or read "急用" as the answer to "what
+do you want?". Texts and files waiting for the same buyer are merged into one
+turn; buttons and commands keep their place in the order. Because events are
+stored before they are handled, a crash in between replays them after restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from bot import replies
+from bot.conversation import handle
+from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
+from bot.kefu import Kefu
+from bot.outbox import deliver, to_buyer, to_staff
+from bot.records import Outgoing
+
+logger = logging.getLogger(__name__)
+_TYPES: dict[str, type] = {"BuyerSaid": BuyerSaid, "ButtonPressed": ButtonPressed,
+                           "BuyerCommand": BuyerCommand}
+Turn = tuple[list[int], BuyerEvent]
+
+
+def receive(k: Kefu, event: BuyerSaid | ButtonPressed | BuyerCommand) -> int:
+    """Store an event the moment it arrives (its own small transaction)."""
+    with k.store.transaction():
+        return k.store.inbox_add(event.user_id, {"type": type(event).__name__,
+                                                 **asdict(event)}, k.now())
+
+
+def _event(raw: dict[str, Any]) -> BuyerEvent:
+    fields = {key: value for key, value in raw.items() if key != "type"}
+    return _TYPES[raw["type"]](**fields)
+
+
+def _mergeable(event: BuyerEvent) -> bool:
+    return isinstance(event, BuyerSaid) and event.kind in READABLE
+
+
+def turns(rows: list[dict[str, Any]]) -> list[Turn]:
+    """Group pending rows in order: runs of texts/files become one burst, others stay single."""
+    grouped: list[tuple[list[int], list[BuyerEvent]]] = []
+    for row in rows:
+        event = _event(row["event"])
+        if grouped and _mergeable(event) and _mergeable(grouped[-1][1][-1]):
+            grouped[-1][0].append(row["id"])
+            grouped[-1][1].append(event)
+        else:
+            grouped.append(([row["id"]], [event]))
+    return [(ids, events[0] if len(events) == 1 else BuyerBurst(tuple(events)))  # type: ignore[arg-type]
+            for ids, events in grouped]
+
+
+def take_turns(k: Kefu, user_id: int) -> list[Outgoing]:
+    """Handle everything waiting for this buyer, burst by burst; [] when nothing waited."""
+    outs: list[Outgoing] = []
+    for ids, event in turns(k.store.inbox_pending(user_id)):
+        try:
+            outs += handle(k, event, inbox_ids=ids)
+        except Exception:  # one bad event must not block the buyer's queue forever
+            logger.exception("turn for buyer %s failed; recording it for staff", user_id)
+            outs += _failed(k, user_id, ids)
+    return outs
+
+
+def _failed(k: Kefu, user_id: int, ids: list[int]) -> list[Outgoing]:
+    """Keep what the buyer sent and say so, even though the turn could not be handled."""
+    now = k.now()
+    with k.store.transaction():
+        ticket = k.store.open_ticket_of(user_id)
+        outs = [to_buyer(user_id, replies.TURN_FAILED)]
+        for row in k.store.inbox_pending(user_id):
+            if row["id"] in ids:
+                text = str(row["event"].get("text") or row["event"].get("data") or "")
+                k.store.record_message(user_id, "in", "buyer", text, now,
+                                       ticket.id if ticket else None, "failed")
+                if ticket and text:
+                    outs.append(to_staff(ticket.id, f"买家补充 (未能自动处理): {text}"))
+        k.store.inbox_done(ids, now)
+        return deliver(k.store, outs, now)
+
+
+def waiting_users(k: Kefu) -> list[int]:
+    """Buyers with events not yet handled (after a crash, say)."""
+    return sorted({row["user_id"] for row in k.store.inbox_pending()})

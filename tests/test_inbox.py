@@ -1,0 +1,154 @@
+"""Bursts: events stored on arrival, merged into one turn, replayed once after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from bot import conversation, inbox, replies
+from bot.events import ButtonPressed, BuyerCommand, BuyerSaid
+from bot.kefu import Kefu
+from handlers.telegram_runtime import Runtime
+
+ORDER = "KM202411221530123456"
+UID = 42
+
+
+def said(text: str, kind: str = "text", file_id: str | None = None,
+         event_id: str | None = None) -> BuyerSaid:
+    return BuyerSaid(UID, text, "小张", kind, file_id, event_id)
+
+
+def tickets(k: Kefu) -> list[dict]:
+    return list(k.store.db.query("SELECT * FROM tickets ORDER BY id"))
+
+
+def buyer_texts(outs: list) -> list[str]:
+    return [o.text for o in outs if o.audience == "user"]
+
+
+def test_three_quick_messages_are_one_intake_turn(kefu: Kefu) -> None:
+    for text in ("付了钱卡密没到", f"订单号 {ORDER}", "帮我补发 急用"):
+        inbox.receive(kefu, said(text))
+    outs = inbox.take_turns(kefu, UID)
+    [ticket] = tickets(kefu)
+    assert (ticket["order_no"], ticket["demand"]) == (ORDER, "补发")
+    texts = "\n".join(buyer_texts(outs))
+    assert "工单 #T1001 已受理" in texts
+    assert "订单号" not in texts.split("已受理")[0].split("\n")[-1]  # nothing asked again
+    assert not any("怎么处理" in t for t in buyer_texts(outs))
+    # every message is kept, one by one, even though they were one turn
+    ins = [r["text"] for r in kefu.store.db.query(
+        "SELECT text FROM messages WHERE direction = 'in' ORDER BY id")]
+    assert ins == ["付了钱卡密没到", f"订单号 {ORDER}", "帮我补发 急用"]
+    assert inbox.take_turns(kefu, UID) == []  # nothing left to handle
+
+
+def test_an_album_is_kept_whole_and_answered_once(kefu: Kefu) -> None:
+    inbox.receive(kefu, said(f"卡密没收到 {ORDER} 补发"))
+    inbox.take_turns(kefu, UID)
+    for n in range(3):
+        inbox.receive(kefu, said("" if n else "截图在这", "photo", f"file-{n}"))
+    outs = inbox.take_turns(kefu, UID)
+    [ticket] = tickets(kefu)
+    assert len(conversation_evidence(kefu, ticket["id"])) == 3
+    staff_files = [o.file_id for o in outs if o.audience == "staff" and o.file_id]
+    assert staff_files == ["file-0", "file-1", "file-2"]
+    assert len(buyer_texts(outs)) == 1  # one acknowledgement for the album
+
+
+def conversation_evidence(k: Kefu, ticket_id: int) -> list[dict]:
+    ticket = k.store.ticket(ticket_id)
+    assert ticket is not None
+    return ticket.details.get("evidence", [])
+
+
+def test_screenshots_before_the_words_stay_with_the_ticket(kefu: Kefu) -> None:
+    inbox.receive(kefu, said("", "photo", "shot-1"))
+    inbox.receive(kefu, said(f"卡密没收到 {ORDER} 帮我补发"))
+    inbox.take_turns(kefu, UID)
+    [ticket] = tickets(kefu)
+    assert [e["file_id"] for e in conversation_evidence(kefu, ticket["id"])] == ["shot-1"]
+
+
+def test_buttons_and_commands_keep_their_place(kefu: Kefu) -> None:
+    rows = [said("卡密怎么用"), ButtonPressed(UID, "solved", "小张"),
+            BuyerCommand(UID, "status", "", "小张"), said("你好"), said("在吗")]
+    for event in rows:
+        inbox.receive(kefu, event)
+    kinds = [type(event).__name__ for _, event in inbox.turns(kefu.store.inbox_pending(UID))]
+    assert kinds == ["BuyerSaid", "ButtonPressed", "BuyerCommand", "BuyerBurst"]
+
+
+def test_a_redelivered_update_inside_a_burst_is_handled_once(kefu: Kefu) -> None:
+    inbox.receive(kefu, said("付了钱卡密没到", event_id="tg:1"))
+    inbox.take_turns(kefu, UID)
+    inbox.receive(kefu, said("付了钱卡密没到", event_id="tg:1"))  # Telegram sent it again
+    assert inbox.take_turns(kefu, UID) == []
+    inbox.receive(kefu, said("付了钱卡密没到", event_id="tg:1"))
+    inbox.receive(kefu, said(ORDER, event_id="tg:2"))
+    outs = inbox.take_turns(kefu, UID)
+    assert any("怎么处理" in t or "已受理" in t for t in buyer_texts(outs))
+    ins = kefu.store.db.execute("SELECT count(*) FROM messages WHERE direction = 'in'")
+    assert ins.fetchone()[0] == 2
+
+
+def test_events_received_before_a_crash_are_handled_after_restart(
+        make_kefu: Callable[..., Kefu]) -> None:
+    first = make_kefu()
+    inbox.receive(first, said(f"卡密没收到 {ORDER} 补发"))
+    # the process dies here: stored, never handled
+    second = make_kefu()
+    assert inbox.waiting_users(second) == [UID]
+    inbox.take_turns(second, UID)
+    assert len(tickets(second)) == 1
+    assert inbox.waiting_users(second) == []
+    assert inbox.take_turns(second, UID) == []  # once, not twice
+    assert len(tickets(second)) == 1
+
+
+def test_a_turn_that_fails_keeps_the_words_and_says_so(
+        kefu: Kefu, monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox.receive(kefu, said(f"卡密没收到 {ORDER} 补发"))
+    inbox.take_turns(kefu, UID)
+    real = conversation._dispatch
+
+    def broken(k, conv, event, now):  # type: ignore[no-untyped-def]
+        if getattr(event, "text", "") == "炸了":
+            raise RuntimeError("bug")
+        return real(k, conv, event, now)
+
+    monkeypatch.setattr(conversation, "_dispatch", broken)
+    inbox.receive(kefu, ButtonPressed(UID, "status", "小张"))
+    inbox.receive(kefu, said("炸了"))
+    inbox.receive(kefu, ButtonPressed(UID, "status", "小张"))
+    outs = inbox.take_turns(kefu, UID)
+    assert replies.TURN_FAILED in buyer_texts(outs)
+    assert any("炸了" in o.text for o in outs if o.audience == "staff")
+    assert len(buyer_texts(outs)) == 3  # the events after the bad one were still handled
+    kept = kefu.store.db.execute("SELECT count(*) FROM messages WHERE text = '炸了'")
+    assert kept.fetchone()[0] == 1
+    assert inbox.waiting_users(kefu) == []
+
+
+def test_runtime_gathers_an_album_into_one_turn(kefu: Kefu) -> None:
+    async def scenario() -> None:
+        runtime = Runtime(kefu, None, burst_window=0.2)
+        await runtime.buyer(said(f"卡密没收到 {ORDER} 补发"))
+        for n in range(3):
+            await runtime.buyer(said("", "photo", f"p{n}"), gather=True)
+        for _ in range(100):
+            if not runtime.workers and not inbox.waiting_users(kefu):
+                break
+            await asyncio.sleep(0.05)
+        runtime.executor.shutdown(wait=True)
+
+    asyncio.run(scenario())
+    [ticket] = tickets(kefu)
+    assert len(conversation_evidence(kefu, ticket["id"])) == 3
+    outs = [r["text"] for r in kefu.store.db.query(
+        "SELECT text FROM outbox WHERE audience = 'user' ORDER BY id")]
+    assert sum("已受理 (" in t for t in outs) == 1
+    assert sum(t.startswith("已补充到工单") for t in outs) == 1  # one reply for the album
