@@ -47,6 +47,11 @@ def decide(ranking: Ranking, th: Thresholds, max_choices: int = 3) -> Decision:
         return Decision("fallback", NONE, top.score if top else 0.0)
     if top.score >= th.answer and ranking.margin >= th.margin:
         return Decision("answer", top.intent, top.score)
+    if top.example == ranking.text and all(c.example != ranking.text
+                                           for c in ranking.candidates[1:]):
+        # Word for word one intent's example ("冲值失败了"): a near tie in scores comes from
+        # a longer example elsewhere ("大额充值失败了") and asking would only annoy.
+        return Decision("answer", top.intent, top.score)
     close = [c.intent for c in ranking.candidates
              if c.intent != NONE and top.score - c.score <= th.margin * 2][:max_choices]
     if len(close) < 2:

@@ -58,3 +58,13 @@ def test_lone_middling_candidate_clarifies_with_itself() -> None:
 def test_default_thresholds_keep_clarify_below_answer() -> None:
     th = Thresholds()
     assert 0 < th.clarify < th.answer <= 1 and 0 < th.margin < 1
+
+
+def test_a_word_for_word_example_is_answered_despite_a_close_runner_up() -> None:
+    exact = Ranking("冲值失败了", (Candidate("recharge_failed", 0.97, "冲值失败了"),
+                                   Candidate("large_order_abnormal", 0.96, "大额充值失败了")))
+    assert decide(exact, TH).kind == "answer"
+    # the same example under two intents is a real tie: still ask
+    shared = Ranking("充值", (Candidate("recharge_failed", 0.97, "充值"),
+                              Candidate("recharge_delayed", 0.96, "充值")))
+    assert decide(shared, TH).kind == "clarify"

@@ -83,3 +83,15 @@ def test_asking_for_a_person_always_reaches_contact_human(matcher) -> None:
 def test_asking_when_people_work_is_not_forced_to_contact_human(matcher) -> None:
     decision = understand(matcher, "人工客服几点上班", Thresholds()).decision
     assert decision.intent == "business_hours"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("付了钱卡密没到", "card_not_received"),
+    ("冲值失败了", "recharge_failed"),
+    ("退款多久到", "refund_progress"),
+])
+def test_the_briefs_own_phrases_are_answered(matcher, text: str, intent: str) -> None:
+    from intents.decide import Thresholds
+    from intents.understand import understand
+    decision = understand(matcher, text, Thresholds()).decision
+    assert (decision.kind, decision.intent) == ("answer", intent)
