@@ -115,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     from handlers.telegram_app import add_run_command
 
     add_run_command(sub, _add)
+    from bot.dashboard import add_dashboard_command
+    from bot.report.cli import add_report_command
+
+    add_report_command(sub, _add)
+    add_dashboard_command(sub, _add)
+    from bot.orders.cli import add_orders_command
+
+    add_orders_command(sub, _add)
     for name in ("match", "eval", "init"):
         sub.choices[name].add_argument("--db", help="database file (else $KEFU_DB)")
     faq.choices["check"].add_argument("--db", help="database file (else $KEFU_DB)")

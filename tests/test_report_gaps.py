@@ -1,0 +1,110 @@
+"""FAQ gaps: fallback and clarify messages grouped by similarity, and faq.yaml stubs."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import yaml
+
+from bot.report.command import run_report
+from bot.report.gaps import faq_gaps, yaml_stubs
+from bot.report.rows import MessageRow, OfferRow
+from bot.report.sessions import CLARIFY, FALLBACK, OTHER, Turn, decide_turns
+from intents.faq import parse_faq
+from intents.match import Matcher
+from tests.report_fixtures import ShopDb, make_shop_db
+
+T0 = datetime(2026, 11, 23, 6, tzinfo=UTC)
+
+
+def turns(*said: tuple[int, str, str] | tuple[int, str, str, tuple[str, ...]]) -> list[Turn]:
+    """(buyer, text, decision[, intents a clarify offered]) in order, a minute apart."""
+    return [Turn(s[0], T0 + timedelta(minutes=n), s[1], s[2], s[3] if len(s) > 3 else ())
+            for n, s in enumerate(said)]
+
+
+def test_similar_wordings_form_one_group_with_counts_and_examples() -> None:
+    gaps = faq_gaps(turns(
+        (1, "能开发票吗", FALLBACK), (2, "能开发票吗", FALLBACK), (3, "可以开发票吗", FALLBACK),
+        (4, "开发票", FALLBACK), (5, "会员怎么开通", FALLBACK), (6, "开通会员", FALLBACK),
+        (6, "怎么开通会员", FALLBACK), (7, "今天天气怎么样", FALLBACK),
+        (8, "明天天气怎么样", FALLBACK), (9, "卡密怎么用", OTHER)))
+    grouped = [(g.text, g.count, g.buyers, g.examples) for g in gaps]
+    assert grouped == [
+        ("能开发票吗", 4, 4, ("能开发票吗", "开发票", "可以开发票吗")),
+        ("开通会员", 3, 2, ("开通会员", "会员怎么开通", "怎么开通会员")),
+        ("今天天气怎么样", 2, 2, ("今天天气怎么样", "明天天气怎么样"))]
+
+
+def test_unrelated_questions_stay_apart_and_answered_ones_are_not_gaps() -> None:
+    gaps = faq_gaps(turns((1, "能开发票吗", FALLBACK), (2, "会员多少钱", FALLBACK),
+                          (3, "支持支付宝吗", FALLBACK), (4, "卡密怎么用", OTHER)))
+    assert sorted(g.text for g in gaps) == ["会员多少钱", "支持支付宝吗", "能开发票吗"]
+
+
+def test_clarified_messages_name_the_intent_they_were_nearest() -> None:
+    gaps = faq_gaps(turns((1, "卡密退款", CLARIFY, ("refund_request", "card_usage")),
+                          (2, "卡密 退款", CLARIFY, ("refund_request",)),
+                          (3, "卡密退款", FALLBACK)))
+    assert len(gaps) == 1
+    g = gaps[0]
+    assert (g.count, g.buyers, g.fallback, g.clarify) == (3, 3, 1, 2)
+    assert g.offered == {"refund_request": 2, "card_usage": 1}
+    assert g.nearest == "refund_request"
+
+
+def test_emoji_and_punctuation_alone_are_not_gaps() -> None:
+    said = turns((1, "😀😀", FALLBACK), (2, "？？？", FALLBACK), (3, " ", FALLBACK))
+    assert faq_gaps(said) == []
+
+
+def test_decisions_are_read_from_the_buttons_of_the_same_turn() -> None:
+    msgs = [MessageRow(1, T0, 1, "in", "text", "发票怎么开"),
+            MessageRow(2, T0 + timedelta(minutes=1), 2, "in", "text", "讲个笑话"),
+            MessageRow(3, T0 + timedelta(minutes=2), 3, "in", "text", "卡密怎么用"),
+            MessageRow(4, T0 + timedelta(minutes=3), 3, "in", "button", "fb:yes")]
+    offers = [OfferRow(1, T0, ("pick:card_usage", "human")),
+              OfferRow(2, T0 + timedelta(minutes=1), ("human",)),
+              OfferRow(3, T0 + timedelta(minutes=2), ("fb:yes", "fb:no"))]
+    decided = [(t.text, t.decision, t.offered) for t in decide_turns(msgs, offers)]
+    assert decided == [("发票怎么开", CLARIFY, ("card_usage",)), ("讲个笑话", FALLBACK, ()),
+                       ("卡密怎么用", OTHER, ())]
+
+
+def test_yaml_stubs_parse_and_become_intents_once_answered() -> None:
+    gaps = faq_gaps(turns((1, "能开发票吗", FALLBACK), (2, "开发票: 要 #专票", FALLBACK),
+                          (3, "卡密退款", CLARIFY, ("refund_request",))))
+    text = yaml_stubs(gaps, "2026-11-23 – 2026-11-25", {"refund_request": "申请退款"})
+    assert "# 或把例句加到 / or add the examples to: refund_request (申请退款)" in text
+    stubs = yaml.safe_load(text)
+    assert [s["id"] for s in stubs] == ["gap_01", "gap_02"]
+    assert stubs[0]["answer"] == "" and stubs[0]["action"] == "answer"
+    assert "开发票: 要 #专票" in stubs[0]["examples"]  # YAML syntax in buyer text stays text
+    faq = parse_faq({"intents": [{**s, "answer": "可以开发票"} for s in stubs]})
+    assert faq.get("gap_01").examples[0] == "能开发票吗"  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory, mini_matcher: Matcher) -> ShopDb:
+    return make_shop_db(tmp_path_factory.mktemp("shop"), mini_matcher)
+
+
+def test_cli_writes_stubs_for_the_shops_gaps(shop: ShopDb, capsys: pytest.CaptureFixture) -> None:
+    args = argparse.Namespace(since="2026-11-23", until="2026-11-25", format="text", out=None,
+                              faq_gaps=True, yaml=True)
+    assert run_report(args, shop.config, shop.now) == 0
+    stubs = yaml.safe_load(capsys.readouterr().out)
+    assert stubs[0]["examples"] == ["开发票", "能开发票吗"]
+    assert sorted(x for s in stubs[1:] for x in s["examples"]) == [
+        "今天天气怎么样", "卡密", "发票怎么开", "讲个笑话"]
+
+
+def test_cli_lists_gaps_as_a_table(shop: ShopDb, capsys: pytest.CaptureFixture) -> None:
+    args = argparse.Namespace(since="2026-11-23", until="2026-11-25", format="text", out=None,
+                              faq_gaps=True, yaml=False)
+    assert run_report(args, shop.config, shop.now) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("kefu FAQ 缺口 / FAQ gaps  2026-11-23 00:00")
+    assert "  2     2     开发票" in out
