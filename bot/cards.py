@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.eta import format_due
+from bot.orders.card import order_lines, refund_choice
 from bot.records import Choice, Ticket
 
 TIER_MARK = {"S": "🔴", "A": "🟠", "B": "🟢"}
@@ -18,7 +19,7 @@ def staff_choices(t: Ticket) -> tuple[Choice, ...]:
     """The buttons on a ticket card."""
     return (Choice("认领", f"claim:{t.id}"), Choice("核实中", f"stage:{t.id}:核实"),
             Choice("处理中", f"stage:{t.id}:处理"), Choice("已解决", f"resolve:{t.id}"),
-            Choice("升级", f"escalate:{t.id}"))
+            Choice("升级", f"escalate:{t.id}"), *refund_choice(t))
 
 
 def mark(t: Ticket) -> str:
@@ -48,6 +49,7 @@ def card(t: Ticket, user_name: str, transcript: list[dict[str, Any]], sla_due: d
         lines.append(f"证据: {len(evidence)} 个附件")
     if t.details.get("error_text"):
         lines.append(f"报错: {t.details['error_text']}")
+    lines.extend(order_lines(t, now))
     promised = format_due(t.promised_at, now) if t.promised_at else "-"
     sla = format_due(sla_due, now) if sla_due else "-"
     risk = " 🔴 已超时" if t.breached_at else (" ⚠️ 有超时风险" if t.at_risk else "")

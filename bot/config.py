@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.eta import BusinessHours, EtaPolicy, TierSla
+from bot.orders.settings import DEFAULTS as ORDERS_DEFAULTS
+from bot.orders.settings import OrdersSettings, parse_orders
 from intents.decide import Thresholds
 from intents.extract import DEFAULT_ORDER_PATTERN
 
@@ -42,6 +44,10 @@ DEFAULTS: dict[str, Any] = {
               "clarify": Thresholds.clarify},
     "reopen_days": 7,
     "sla": {"warn_ratio": 0.8, "reassign_on_breach": True, "check_seconds": 30},
+    "notices": {"aliases": {}, "alternatives": {}},
+    "guard": {"flood_per_minute": 20},
+    "orders": ORDERS_DEFAULTS,
+    "telegram": {"messages_per_second": 30, "group_messages_per_minute": 20},
     "staff_chat": None,
     "agents": [],
 }
@@ -92,6 +98,10 @@ class Config:
     agents: tuple[Agent, ...]
     source: Path | None = None
     sla: SlaPolicy = SlaPolicy()
+    notices: NoticePolicy = NoticePolicy()
+    guard: GuardPolicy = GuardPolicy()
+    orders: OrdersSettings = field(default_factory=OrdersSettings)
+    telegram: TelegramLimits = TelegramLimits()
 
     def agent(self, agent_id: int) -> Agent | None:
         """The configured agent with this id, if any."""
@@ -121,6 +131,7 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
             raw[key[0]] = env[var]
     if db:
         raw["database"] = str(db)
+    _check_order_token(raw["orders"], env)
     return _build(raw, source)
 
 
@@ -262,7 +273,32 @@ def _build(raw: dict[str, Any], source: Path | None) -> Config:
         agents=_agents(raw["agents"]),
         source=source,
         sla=_sla(raw["sla"]),
+        notices=_notices(raw["notices"]),
+        guard=GuardPolicy(_count(raw["guard"]["flood_per_minute"], "guard.flood_per_minute",
+                                 0, 10_000)),
+        orders=_orders(raw["orders"]),
+        telegram=_telegram(raw["telegram"]),
     )
+
+
+def _telegram(raw: Mapping[str, Any]) -> TelegramLimits:
+    return TelegramLimits(
+        _number(raw["messages_per_second"], "telegram.messages_per_second", 0, 1000),
+        _number(raw["group_messages_per_minute"], "telegram.group_messages_per_minute", 0, 1000))
+
+
+def _orders(raw: Mapping[str, Any]) -> OrdersSettings:
+    try:
+        return parse_orders(raw)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _check_order_token(raw: Mapping[str, Any], env: Mapping[str, str]) -> None:
+    """The shop API's token comes from the environment only; missing, kefu stops at start."""
+    name = str(raw["http"].get("token_env") or "").strip()
+    if str(raw["backend"]).strip().lower() == "http" and name and not env.get(name):
+        raise ConfigError(f"orders.http.token_env: environment variable {name} is not set")
 
 
 def _default_faq() -> Path:

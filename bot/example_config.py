@@ -45,6 +45,39 @@ sla:                         # timers on open tickets (targets are the tiers abo
   reassign_on_breach: true   # a breached ticket goes to the least busy on-duty senior
   check_seconds: 30          # how often the timers are checked
 
+guard:                       # abuse: staff can also /block and /unblock a buyer
+  flood_per_minute: 20       # more messages a minute: a slow-down reply, no tickets; 0 = off
+
+notices:                     # channel notices (/notice 支付宝 30 说明) match these names
+  aliases:
+    支付宝: [alipay, zfb]
+    微信: [wechat, vx, wx]
+  alternatives:              # what buyers can do while a channel is down
+    支付宝: 可以先用微信支付下单, 到账时间不变。
+
+orders:                      # the shop's order data: "卡密没到 KM..." is answered at once
+  backend: none              # none | sqlite (kefu's orders table, see README) | http
+  small_order_amount: 50     # failed orders up to this many 元 are refunded at once
+  auto_refund_daily_cap: 20  # such refunds a day; beyond it an agent approves each
+  check_owner: true          # describe an order only to the Telegram user it names
+  delivery_minutes: 10       # a paid card order not delivered by then has failed
+  recharge_minutes: 30       # the usual time of a direct top-up (stuck after 4x)
+  repeat_claims: 3           # "not received" on this many orders in 30 days: flagged
+  http:                      # backend http: one lookup takes 5 s at most, retries included
+    lookup_url: ""           # GET, e.g. https://shop.example.com/api/orders/{order_no}
+    refund_url: ""           # POST; empty: agents approve refunds with one tap
+    resend_url: ""           # POST; empty: no automatic resend of card codes
+    token_env: ""            # e.g. SHOP_API_TOKEN: the variable holding the API token
+    headers: {}              # e.g. {Authorization: "Bearer {token}"}
+    fields: {}               # kefu field: path in the shop's JSON, e.g. {status: data.state}
+    statuses: {}             # the shop's status: kefu's, e.g. {"3": 已发货, "4": 充值失败}
+    timeout_seconds: 2       # per attempt
+    retries: 2               # after a timeout, a refused connection, 429 or 5xx
+
+telegram:                    # Telegram's flood limits kefu keeps when sending
+  messages_per_second: 30    # overall; 0 = no limit (only for a test server)
+  group_messages_per_minute: 20  # per group (the staff chat); 0 = no limit
+
 staff_chat:                  # Telegram staff supergroup id, e.g. -1001234567890
 
 agents:                      # Telegram user ids of agents; role: junior | senior | supervisor

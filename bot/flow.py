@@ -7,8 +7,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot import chase, intake, replies, tickets
+from bot import chase, intake, notices, replies, tickets
 from bot.kefu import Kefu
+from bot.orders import lookup
 from bot.records import Conversation, Outgoing
 from bot.tickets import to_buyer
 from intents.extract import extract, looks_like_order_attempt, parse_demand_answer
@@ -55,7 +56,12 @@ def _fill(k: Kefu, answer: str) -> str:
 def answer_intent(k: Kefu, conv: Conversation, intent: Intent, details: dict[str, Any],
                    now: datetime) -> Turn:
     uid = conv.user_id
+    live = notices.relevant(k, intent.id, details.get("text", ""))
+    if live:  # a known outage answers before any ticket: the buyer learns why and until when
+        return notices.answer(k, conv, intent.id, live, details, now)
     answer = _fill(k, intent.answer) if intent.answer else ""
+    if lookup.takes(k, intent):  # the shop's order data answers with the order's real state
+        return start_intake(k, uid, intent, details, now, lookup.preface(intent, details, answer))
     if intent.action == "ticket":
         return start_intake(k, uid, intent, details, now, answer)
     if intent.action == "answer_then_ticket":
@@ -79,6 +85,14 @@ def start_intake(k: Kefu, uid: int, intent: Intent, details: dict[str, Any], now
 
 def advance(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> Turn:
     """Ask for the next missing detail, or open the ticket when nothing is missing."""
+    checked = lookup.check(k, conv, intent, now)  # an order number settled from shop data
+    if checked.final:
+        return checked.conv, checked.outs
+    turn, outs = _next_step(k, checked.conv, checked.intent or intent, now)
+    return turn, lookup.opened(k, checked, turn, outs, now)
+
+
+def _next_step(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> Turn:
     details = dict(conv.details)
     field = intake.missing(intent, details)
     existing = k.store.open_ticket_by_order(details["order_no"]) \

@@ -101,6 +101,51 @@ def m006_ticket_breached(db: Database) -> None:
     db.execute("ALTER TABLE tickets ADD COLUMN breached_at TEXT")
 
 
+@migrations()
+def m007_notices(db: Database) -> None:
+    """Channel notices ("支付宝通道维护, 预计 30 分钟恢复") and who must hear the all-clear."""
+    db.execute("""
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY, channel TEXT NOT NULL, text TEXT NOT NULL,
+            started_at TEXT NOT NULL, until TEXT NOT NULL, started_by INTEGER,
+            staff_asked_at TEXT, ended_at TEXT)""")
+    db.execute("CREATE INDEX notices_active ON notices(ended_at, channel)")
+    db.execute("""
+        CREATE TABLE notice_buyers (
+            notice_id INTEGER NOT NULL REFERENCES notices(id), user_id INTEGER NOT NULL,
+            at TEXT NOT NULL, told_at TEXT, PRIMARY KEY (notice_id, user_id))""")
+
+
+@migrations()
+def m008_orders(db: Database) -> None:
+    """The shop's orders (filled by the shop or `kefu orders import`) and kefu's checks."""
+    # IF NOT EXISTS: a shop may have made the table with sqlite-utils before upgrading kefu.
+    db.execute("""
+        CREATE TABLE IF NOT EXISTS orders (
+            order_no TEXT PRIMARY KEY COLLATE NOCASE, buyer TEXT, product TEXT, amount REAL,
+            paid_at TEXT, status TEXT NOT NULL, delivered_at TEXT, code_ref TEXT,
+            refunded_at TEXT, pay_channel TEXT, updated_at TEXT)""")
+    # Every lookup a buyer caused: repeat "not received" claims are counted from here.
+    db.execute("""
+        CREATE TABLE order_checks (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, user_id INTEGER NOT NULL,
+            order_no TEXT NOT NULL, intent TEXT, status TEXT, outcome TEXT NOT NULL)""")
+    db.execute("CREATE INDEX order_checks_user ON order_checks(user_id, at)")
+    db.execute("CREATE INDEX ticket_events_event ON ticket_events(event, at)")
+
+
+@migrations()
+def m009_guard(db: Database) -> None:
+    """Buyer-level events (blocked, unblocked, flooded) and a fast per-buyer window count."""
+    db.execute("""
+        CREATE TABLE user_events (
+            id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, at TEXT NOT NULL,
+            actor TEXT NOT NULL, event TEXT NOT NULL, data TEXT NOT NULL DEFAULT '{}')""")
+    db.execute("CREATE INDEX user_events_user ON user_events(user_id, event, at)")
+    # The flood limit counts a buyer's messages of the last minute on every event.
+    db.execute("CREATE INDEX messages_user_at ON messages(user_id, direction, at)")
+
+
 def migrate(db: Database) -> None:
     """Bring the database up to the current schema."""
     migrations.apply(db)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot import aftercare, cards, replies, tickets
+from bot import aftercare, cards, guard, notices, replies, tickets
 from bot.events import AgentAct
 from bot.kefu import Kefu
+from bot.orders import refunds
 from bot.outbox import deliver
 from bot.records import RESOLVED, STAGES, AgentRecord, Conversation, Outgoing, Ticket
 
@@ -82,6 +83,8 @@ def _note(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> S
 
 
 def _stage(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
+    if text == refunds.APPROVE:  # the card's 批准退款 button: a fast-path refund, one tap
+        return StaffResult(*refunds.approve(k, agent, t, now))
     if text not in STAGES[1:]:
         return StaffResult(False, f"阶段应为 {'/'.join(STAGES[1:])} 之一。")
     if not t.is_open:

@@ -371,6 +371,160 @@ class Store:
                         "message_id = ?", [chat_id, message_id])
         return row["ticket_id"] if row else None
 
+    # channel notices ------------------------------------------------------------
+    def notice_start(self, channel: str, text: str, until: datetime, agent_id: int,
+                     now: datetime) -> tuple[Notice, bool]:
+        """Post a notice, or update the channel's active one; True when it is new."""
+        current = self.active_notice(channel)
+        if current:
+            self.db.execute("UPDATE notices SET text = ?, until = ?, staff_asked_at = NULL "
+                            "WHERE id = ?", [text, _iso(until), current.id])
+            return self.notice(current.id), False  # type: ignore[return-value]
+        new_id = self._insert("notices", {"channel": channel, "text": text,
+                                          "started_at": _iso(now), "until": _iso(until),
+                                          "started_by": agent_id})
+        return self.notice(new_id), True  # type: ignore[return-value]
+
+    def notice(self, notice_id: int) -> Notice | None:
+        """One notice by id."""
+        row = self._one("SELECT * FROM notices WHERE id = ?", [notice_id])
+        return _notice(row) if row else None
+
+    def active_notice(self, channel: str) -> Notice | None:
+        """The channel's notice that has not ended."""
+        row = self._one("SELECT * FROM notices WHERE ended_at IS NULL AND channel = ?",
+                        [channel])
+        return _notice(row) if row else None
+
+    def active_notices(self) -> list[Notice]:
+        """Every notice that has not ended, oldest first."""
+        return [_notice(r) for r in self.db.query(
+            "SELECT * FROM notices WHERE ended_at IS NULL ORDER BY id")]
+
+    def notice_mark(self, notice_id: int, now: datetime, field: str) -> None:
+        """Set ended_at or staff_asked_at."""
+        assert field in ("ended_at", "staff_asked_at")
+        self.db.execute(f"UPDATE notices SET {field} = ? WHERE id = ?", [_iso(now), notice_id])
+
+    def notice_add_buyer(self, notice_id: int, user_id: int, now: datetime) -> None:
+        """Remember a buyer who must hear the all-clear."""
+        self.db.execute("INSERT OR IGNORE INTO notice_buyers (notice_id, user_id, at) "
+                        "VALUES (?, ?, ?)", [notice_id, user_id, _iso(now)])
+
+    def notice_untold(self, notice_id: int, now: datetime) -> list[int]:
+        """Buyers not yet told the channel recovered; marks them told."""
+        users = [r["user_id"] for r in self.db.query(
+            "SELECT user_id FROM notice_buyers WHERE notice_id = ? AND told_at IS NULL "
+            "ORDER BY at", [notice_id])]
+        self.db.execute("UPDATE notice_buyers SET told_at = ? WHERE notice_id = ? "
+                        "AND told_at IS NULL", [_iso(now), notice_id])
+        return users
+
+    # orders (the shop's orders, kefu's lookups and automatic remedies) -----------
+    def order_row(self, order_no: str) -> dict[str, Any] | None:
+        """A row of the `orders` table (order numbers compare case-insensitively)."""
+        return self._one("SELECT * FROM orders WHERE order_no = ? COLLATE NOCASE", [order_no])
+
+    def upsert_orders(self, rows: list[dict[str, Any]], now: datetime) -> int:
+        """Insert orders or replace them by order number; returns how many were written."""
+        for row in rows:
+            row = {**row, "updated_at": _iso(now)}
+            cols, marks = ", ".join(row), ", ".join("?" for _ in row)
+            sets = ", ".join(f"{c} = excluded.{c}" for c in row if c != "order_no")
+            self.db.execute(f"INSERT INTO orders ({cols}) VALUES ({marks}) "
+                            f"ON CONFLICT(order_no) DO UPDATE SET {sets}", list(row.values()))
+        return len(rows)
+
+    def record_order_check(self, user_id: int, order_no: str, intent: str | None,
+                           status: str | None, outcome: str, now: datetime) -> None:
+        """Log one lookup a buyer caused and what kefu decided."""
+        self._insert("order_checks", {"at": _iso(now), "user_id": user_id, "order_no": order_no,
+                                      "intent": intent, "status": status, "outcome": outcome})
+
+    def order_claims(self, user_id: int, intents: tuple[str, ...], since: datetime,
+                     other_than: str = "") -> int:
+        """Distinct orders (but one) this buyer reported with one of these intents since a time."""
+        marks = ", ".join("?" for _ in intents)
+        return int(self.db.execute(
+            f"SELECT count(DISTINCT order_no) FROM order_checks WHERE user_id = ? "
+            f"AND intent IN ({marks}) AND at >= ? AND order_no != ? COLLATE NOCASE",
+            [user_id, *intents, _iso(since), other_than]).fetchone()[0])
+
+    def events_since(self, events: tuple[str, ...], since: datetime) -> int:
+        """How many of these ticket events happened since a time, over all tickets."""
+        marks = ", ".join("?" for _ in events)
+        return int(self.db.execute(
+            f"SELECT count(*) FROM ticket_events WHERE event IN ({marks}) AND at >= ?",
+            [*events, _iso(since)]).fetchone()[0])
+
+    def ticket_with_event(self, order_no: str, events: tuple[str, ...]) -> Ticket | None:
+        """The latest ticket about this order that had one of these events."""
+        marks = ", ".join("?" for _ in events)
+        row = self._one(f"SELECT t.* FROM tickets t WHERE t.order_no = ? AND EXISTS (SELECT 1 "
+                        f"FROM ticket_events e WHERE e.ticket_id = t.id AND e.event IN "
+                        f"({marks})) ORDER BY t.id DESC LIMIT 1", [order_no, *events])
+        return Ticket.from_row(row) if row else None
+
+    def open_tickets_refunding(self, states: tuple[str, ...], limit: int) -> list[Ticket]:
+        """Open tickets whose refund is in one of these states, oldest first."""
+        marks = ", ".join("?" for _ in states)
+        finals = ", ".join("?" for _ in FINAL_STAGES)
+        rows = self.db.query(f"SELECT * FROM tickets WHERE stage NOT IN ({finals}) AND "
+                             f"json_extract(details, '$.refund.state') IN ({marks}) "
+                             f"ORDER BY id LIMIT ?", [*FINAL_STAGES, *states, limit])
+        return [Ticket.from_row(r) for r in rows]
+
+    # guard (flood limit, blocked buyers) ----------------------------------------
+    def known_user(self, user_id: int) -> bool:
+        """Whether this buyer has ever written."""
+        return self._one("SELECT id FROM users WHERE id = ?", [user_id]) is not None
+
+    def is_blocked(self, user_id: int) -> bool:
+        """Whether staff blocked this buyer."""
+        row = self._one("SELECT blocked FROM users WHERE id = ?", [user_id])
+        return bool(row and row["blocked"])
+
+    def set_blocked(self, user_id: int, blocked: bool) -> None:
+        """Block or unblock a buyer (the caller records who and why as a user event)."""
+        self.db.execute("UPDATE users SET blocked = ? WHERE id = ?", [int(blocked), user_id])
+
+    def add_user_event(self, user_id: int, actor: str, event: str, now: datetime,
+                       **data: Any) -> None:
+        """Record something that happened to a buyer rather than to a ticket."""
+        self._insert("user_events", {"user_id": user_id, "at": _iso(now), "actor": actor,
+                                     "event": event, "data": _dumps(data)})
+
+    def last_user_event(self, user_id: int, event: str) -> datetime | None:
+        """When this event last happened to the buyer."""
+        row = self._one("SELECT max(at) AS at FROM user_events WHERE user_id = ? AND event = ?",
+                        [user_id, event])
+        return parse_time(row["at"]) if row else None
+
+    def latest_user_event(self, user_id: int, *events: str) -> str | None:
+        """Which of these events happened to the buyer last."""
+        marks = ", ".join("?" for _ in events)
+        row = self._one(f"SELECT event FROM user_events WHERE user_id = ? AND event IN ({marks}) "
+                        "ORDER BY id DESC LIMIT 1", [user_id, *events])
+        return row["event"] if row else None
+
+    def user_events(self, user_id: int) -> list[dict[str, Any]]:
+        """A buyer's events, oldest first."""
+        return list(self.db.query("SELECT * FROM user_events WHERE user_id = ? ORDER BY id",
+                                  [user_id]))
+
+    def messages_in_since(self, user_id: int, since: datetime) -> int:
+        """How many messages (texts, buttons, commands) the buyer sent since a time."""
+        return int(self.db.execute(
+            "SELECT count(*) FROM messages WHERE user_id = ? AND direction = 'in' AND at >= ?",
+            [user_id, _iso(since)]).fetchone()[0])
+
+
+def _notice(row: dict[str, Any]) -> Notice:
+    return Notice(row["id"], row["channel"], row["text"], parse_time(row["started_at"]),
+                  parse_time(row["until"]), row["started_by"],  # type: ignore[arg-type]
+                  parse_time(row["staff_asked_at"]), parse_time(row["ended_at"]))
+
+
 def _outgoing(row: dict[str, Any]) -> Outgoing:
     choices = tuple(Choice(c["label"], c["data"]) for c in json.loads(row["choices"]))
     return Outgoing(row["audience"], row["text"], row["user_id"], row["ticket_id"], row["kind"],

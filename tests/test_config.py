@@ -91,3 +91,66 @@ def test_config_error_exits_with_a_message(tmp_path: Path, capsys: pytest.Captur
     path = write(tmp_path, "business_hours: {opens: 9am}\n")
     assert main(["--config", str(path), "match", "你好"]) == 2
     assert "business_hours.opens" in capsys.readouterr().err
+
+
+def test_telegram_limits_default_to_telegrams_and_zero_lifts_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_config(env={}).telegram.messages_per_second == 30
+    assert load_config(env={}).telegram.group_messages_per_minute == 20
+    cfg = load_config(write(tmp_path, "telegram: {messages_per_second: 0}\n"), env={})
+    assert cfg.telegram.messages_per_second == 0 and cfg.telegram.group_messages_per_minute == 20
+
+
+def test_orders_default_to_no_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    orders = load_config(env={}).orders
+    assert orders.backend == "none" and orders.small_order_amount == 50
+    assert orders.auto_refund_daily_cap == 20 and orders.check_owner is True
+    assert orders.http.timeout_seconds == 2 and orders.http.retries == 2
+
+
+def test_orders_http_section_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, """\
+orders:
+  backend: http
+  small_order_amount: 30
+  http:
+    lookup_url: https://shop.example.com/api/orders/{order_no}
+    token_env: SHOP_TOKEN
+    headers: {Authorization: "Bearer {token}"}
+    fields: {status: data.state, amount: data.price}
+    statuses: {"3": 已发货}
+""")
+    orders = load_config(path, env={"SHOP_TOKEN": "s3cret"}).orders
+    assert orders.backend == "http" and orders.small_order_amount == 30
+    assert dict(orders.http.headers) == {"Authorization": "Bearer {token}"}  # token stays out
+    assert dict(orders.http.fields) == {"status": "data.state", "amount": "data.price"}
+    assert dict(orders.http.statuses) == {"3": "已发货"}
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("orders: {backend: mysql}\n", "orders.backend"),
+    ("orders: {small_order_amount: -1}\n", "orders.small_order_amount"),
+    ("orders: {auto_refund_daily_cap: 2.5}\n", "orders.auto_refund_daily_cap"),
+    ("orders: {check_owner: maybe}\n", "orders.check_owner"),
+    ("orders: {backend: http}\n", "orders.http.lookup_url"),
+    ("orders: {http: {lookup_url: 'ftp://x/{order_no}'}}\n", "orders.http.lookup_url"),
+    ("orders: {http: {refund_url: 'https://x/refund'}}\n", "orders.http.refund_url"),
+    ("orders: {http: {timeout_seconds: 30}}\n", "orders.http.timeout_seconds"),
+    ("orders: {http: {fields: {colour: a.b}}}\n", "orders.http.fields.colour"),
+    ("orders: {http: {statuses: {'3': 发了}}}\n", "orders.http.statuses.3"),
+    ("orders: {http: {token_env: 'not a name'}}\n", "orders.http.token_env"),
+    ("orders: {http: {nonsense: 1}}\n", "orders.http.nonsense"),
+])
+def test_a_wrong_orders_value_names_the_key(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(key)):
+        load_config(write(tmp_path, text), env={})
+
+
+def test_flood_limit_defaults_to_twenty_and_zero_turns_it_off(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_config(env={}).guard.flood_per_minute == 20
+    cfg = load_config(write(tmp_path, "guard: {flood_per_minute: 0}\n"), env={})
+    assert cfg.guard.flood_per_minute == 0

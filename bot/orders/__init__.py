@@ -1,0 +1,109 @@
+"""The shop's orders as kefu sees them: one record type and one backend interface.
+
+Backends (sqlite.py, http.py) turn the shop's data into `Order`; nothing else
+in kefu knows where orders live. A card code never travels in full: the
+record keeps a masked reference and only its last four characters are shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+UNPAID, PAID, DELIVERED = "待支付", "已支付", "已发货"
+RECHARGING, RECHARGED, RECHARGE_FAILED, REFUNDED = "充值中", "充值成功", "充值失败", "已退款"
+STATUSES = (UNPAID, PAID, DELIVERED, RECHARGING, RECHARGED, RECHARGE_FAILED, REFUNDED)
+TAIL = 4  # characters of a card code a buyer may see
+
+
+class BackendError(Exception):
+    """The order system could not answer (timeout, 5xx, bad data): a person takes over."""
+
+
+@dataclass(frozen=True)
+class Order:
+    """One order in the shop's system, in kefu's words."""
+
+    order_no: str
+    status: str  # one of STATUSES, or the shop's own word when it maps to none
+    buyer: str = ""  # the buyer's contact or Telegram id, as the shop recorded it
+    product: str = ""
+    amount: float | None = None
+    paid_at: datetime | None = None
+    delivered_at: datetime | None = None
+    # Kept out of repr so a logged Order can never carry more of a code than the tail.
+    code_ref: str = field(default="", repr=False)
+    refunded_at: datetime | None = None
+    pay_channel: str = ""  # 支付宝 / 微信 / 银行卡: where a refund goes back
+
+    @property
+    def code_tail(self) -> str:
+        """The last four letters or digits of the card code ("" when none is known)."""
+        return code_tail(self.code_ref)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What the shop's system said to a refund or resend request."""
+
+    ok: bool
+    reference: str = ""  # the shop's id for the request, for the agent
+    detail: str = ""  # why it failed, in the shop's words (never shown to buyers)
+
+
+class OrderBackend(Protocol):
+    """Where orders come from; refund and resend only where `can_*` is true."""
+
+    @property
+    def can_refund(self) -> bool:
+        """The shop takes refund requests from kefu."""
+        ...
+
+    @property
+    def can_resend(self) -> bool:
+        """The shop takes resend requests from kefu."""
+        ...
+
+    def lookup(self, order_no: str) -> Order | None:
+        """The order, None when the shop has no such order; BackendError when it cannot say."""
+        ...
+
+    def request_refund(self, order: Order, reason: str) -> ActionResult:
+        """Ask the shop to refund the order to where it was paid from."""
+        ...
+
+    def resend(self, order: Order) -> ActionResult:
+        """Ask the shop to deliver the card code again through its own channels."""
+        ...
+
+
+def code_tail(code: str | None) -> str:
+    """The last TAIL letters or digits of a code or masked reference ("****ABCD" -> ABCD)."""
+    return "".join(c for c in (code or "") if c.isalnum())[-TAIL:]
+
+
+def mask_code(code: str | None) -> str:
+    """A reference safe to store and show: "****" and the last four characters."""
+    tail = code_tail(code)
+    return f"****{tail}" if tail else ""
+
+
+def mask_contact(contact: str) -> str:
+    """A buyer contact for the staff card: 138****5678, a***@qq.com; Telegram ids stay."""
+    text = contact.strip()
+    if re.fullmatch(r"(tg:)?\d+", text) and not re.fullmatch(r"1[3-9]\d{9}", text):
+        return text  # a Telegram id (a mainland mobile number is 1[3-9] and 11 digits)
+    if "@" in text:
+        name, _, domain = text.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return f"{text[:3]}****{text[-4:]}" if len(text) > 7 else "***"
+
+
+def owned_by(order: Order, user_id: int) -> bool | None:
+    """Whether the order names this Telegram user; None when it names nobody."""
+    names = {n.strip().lower() for n in re.split(r"[,;\s]+", order.buyer) if n.strip()}
+    if not names:
+        return None
+    return bool(names & {str(user_id), f"tg:{user_id}"})

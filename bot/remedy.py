@@ -1,0 +1,194 @@
+"""What kefu does about an order a buyer asks about, and what it says (pure).
+
+`decide` takes the order as the shop's system knows it, what the buyer asked
+and the counters the caller read (refunds today, this buyer's claims), and
+returns a Remedy: the words for now and what happens next: answer and stop,
+hand over to a person, ask for the number again, or act (refund or resend
+through the shop). Nothing here touches the database or the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.eta import format_due, is_working_day
+from bot.orders import (
+    DELIVERED,
+    PAID,
+    RECHARGE_FAILED,
+    RECHARGED,
+    RECHARGING,
+    REFUNDED,
+    UNPAID,
+    Order,
+    mask_contact,
+    owned_by,
+)
+from bot.orders import wording as w
+from bot.orders.settings import OrdersSettings
+
+# Intents an order number is looked up for; the first two are "not received" claims.
+NOT_RECEIVED = ("card_not_received", "recharge_delayed")
+LOOKUP_INTENTS = (*NOT_RECEIVED, "recharge_failed", "order_status", "refund_request",
+                  "refund_progress")
+CLAIM_WINDOW = timedelta(days=30)
+REFUND_WITHIN = timedelta(hours=1)  # the small-order promise: "1 小时内原路退回"
+STUCK_RECHARGE = 4  # a top-up is stuck after 4 usual times (30 min -> 2 h, as faq.yaml says)
+ANSWER, TICKET, RETRY, REFUND, RESEND = "answer", "ticket", "retry", "refund", "resend"
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What the buyer asked, and what the caller counted around it."""
+
+    intent: str
+    user_id: int
+    now: datetime
+    demand: str | None = None
+    insisted: bool = False  # the same unknown number, sent a second time
+    claims: int = 0  # orders this buyer reported not received in 30 days, this one included
+    refunds_today: int = 0  # fast-path refunds since midnight, all buyers
+    refunded_before: bool = False  # kefu already asked for a refund of this order
+    can_refund: bool = False
+    can_resend: bool = False
+
+    @property
+    def wants_refund(self) -> bool:
+        """The buyer asked for their money back."""
+        return self.intent == "refund_request" or self.demand == "退款"
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """What kefu found, what it says now, and what happens next."""
+
+    kind: str  # delivered, paying, recharging, recharged, failed, refunded, unpaid, ...
+    then: str  # answer | ticket | retry | refund | resend
+    say: str = ""  # for the buyer, now ("" when the words depend on the action's outcome)
+    notes: tuple[str, ...] = ()  # for the agent, on the ticket
+    intent: str | None = None  # a closer ticket category than the buyer's words gave
+    refund_card: bool = False  # offer the agent a one-tap refund approval on the ticket
+
+
+def decide(order: Order | None, order_no: str, ask: Ask, policy: OrdersSettings) -> Remedy:
+    """The remedy for this order and this question."""
+    if order is None:
+        if ask.insisted:
+            return Remedy("not_found", TICKET, w.NOT_FOUND_AGAIN.format(no=order_no),
+                          (f"订单系统查不到单号 {order_no}, 买家确认单号无误",))
+        return Remedy("not_found", RETRY, w.NOT_FOUND.format(no=order_no))
+    if policy.check_owner and not owned_by(order, ask.user_id):
+        who = mask_contact(order.buyer) if order.buyer else "未登记"
+        return Remedy("mismatch", TICKET, w.MISMATCH.format(no=order.order_no),
+                      (f"⚠️ 订单归属不符: 订单登记的买家 {who}, 当前 Telegram 用户 id "
+                       f"{ask.user_id}; 未向买家透露订单详情",))
+    notes = _repeat_note(ask, policy)
+    by_status = {DELIVERED: _delivered, PAID: _paid, RECHARGING: _recharging,
+                 RECHARGED: _recharged, RECHARGE_FAILED: _failed, REFUNDED: _refunded,
+                 UNPAID: _unpaid}
+    remedy = by_status.get(order.status, _unknown)(order, ask, policy)
+    return Remedy(remedy.kind, remedy.then, remedy.say, notes + remedy.notes, remedy.intent,
+                  remedy.refund_card)
+
+
+def flagged(ask: Ask, policy: OrdersSettings) -> bool:
+    """A buyer who keeps saying "not received": no automatic remedy, a person looks."""
+    return ask.intent in NOT_RECEIVED and ask.claims >= policy.repeat_claims
+
+
+def _repeat_note(ask: Ask, policy: OrdersSettings) -> tuple[str, ...]:
+    if not flagged(ask, policy):
+        return ()
+    return (f"⚠️ 该买家 30 天内已就 {ask.claims} 个订单报「未收到」, 请核实",)
+
+
+def _delivered(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    found = w.delivered_text(order, ask.now)
+    if ask.wants_refund:
+        return Remedy("delivered", TICKET, found + "\n" + w.DELIVERED_REFUND)
+    if ask.intent == "card_not_received" and flagged(ask, policy):
+        return Remedy("delivered", TICKET, found + "\n" + w.CHECK_BY_PERSON)
+    if ask.intent == "card_not_received" and ask.can_resend:
+        return Remedy("delivered", RESEND)
+    return Remedy("delivered", ANSWER, found + "\n" + w.WHERE_CODE)
+
+
+def _paid(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    due = order.paid_at + timedelta(minutes=policy.delivery_minutes) if order.paid_at else None
+    if due is None or ask.now < due:
+        wait = format_due(due, ask.now) if due else "几分钟内"
+        return Remedy("paying", ANSWER, w.PAYING.format(no=order.order_no, due=wait))
+    return _failed(order, ask, policy, stuck=True)
+
+
+def _recharging(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    usual = timedelta(minutes=policy.recharge_minutes)
+    start = order.paid_at or ask.now
+    if ask.wants_refund:
+        return Remedy("recharging", TICKET, w.RECHARGING_REFUND.format(no=order.order_no))
+    if ask.now >= start + usual * STUCK_RECHARGE:
+        return Remedy("stuck", TICKET, w.RECHARGE_STUCK.format(
+            no=order.order_no, paid=format_due(start, ask.now)), intent="recharge_delayed")
+    due = start + usual if ask.now < start + usual else start + usual * STUCK_RECHARGE
+    return Remedy("recharging", ANSWER, w.RECHARGING_TEXT.format(
+        no=order.order_no, paid=format_due(start, ask.now), minutes=policy.recharge_minutes,
+        due=format_due(due, ask.now)))
+
+
+def _recharged(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    done = order.delivered_at or order.paid_at or ask.now
+    due = done + timedelta(minutes=policy.recharge_minutes)
+    found = w.RECHARGED_TEXT.format(no=order.order_no, at=format_due(done, ask.now))
+    if ask.wants_refund:
+        return Remedy("recharged", TICKET, found + "\n" + w.RECHARGED_REFUND)
+    if ask.now < due or ask.intent not in (*NOT_RECEIVED, "recharge_failed"):
+        return Remedy("recharged", ANSWER, found + "\n" + w.ARRIVES.format(
+            due=format_due(max(due, ask.now), ask.now)))
+    return Remedy("recharged", TICKET, found + "\n" + w.RECHARGED_LATE.format(
+        minutes=policy.recharge_minutes), intent="recharge_delayed")
+
+
+def _failed(order: Order, ask: Ask, policy: OrdersSettings, stuck: bool = False) -> Remedy:
+    """A failed top-up, or a paid card order never delivered: small ones are refunded at once."""
+    small = order.amount is not None and order.amount <= policy.small_order_amount
+    capped = ask.refunds_today >= policy.auto_refund_daily_cap
+    intent = "card_not_received" if stuck else "recharge_failed"
+    if small and not capped and not ask.refunded_before and ask.demand != "补发":
+        return Remedy("failed", REFUND, intent=intent)
+    notes: tuple[str, ...] = ()
+    if small and capped and not ask.refunded_before:
+        notes = (f"今日快速退款已达上限 ({policy.auto_refund_daily_cap} 单), 请人工审批",)
+    if ask.refunded_before:
+        notes = ("该订单之前已申请过退款, 未再自动退款",)
+    words = w.FAILED_DELIVERY if stuck else w.FAILED
+    card = not ask.refunded_before and (ask.wants_refund or (small and capped))
+    return Remedy("failed", TICKET, words.format(no=order.order_no), notes, intent, card)
+
+
+def _refunded(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    at = (order.refunded_at or ask.now).astimezone(ask.now.tzinfo)
+    latest = working_days_after(at.date(), 3)
+    return Remedy("refunded", ANSWER, w.REFUNDED_TEXT.format(
+        no=order.order_no, at=format_due(at, ask.now), to=order.pay_channel or "账户",
+        latest=f"{latest.month}月{latest.day}日"))
+
+
+def working_days_after(start: date, days: int) -> date:
+    """The date `days` Chinese working days after `start` (weekends and holidays skipped)."""
+    d = start
+    while days > 0:
+        d += timedelta(days=1)
+        days -= is_working_day(d)
+    return d
+
+
+def _unpaid(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    due = format_due(ask.now + timedelta(minutes=10), ask.now)
+    return Remedy("unpaid", ANSWER, w.UNPAID_TEXT.format(no=order.order_no, due=due),
+                  intent="payment_no_order")
+
+
+def _unknown(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    return Remedy("unknown", TICKET, w.UNKNOWN.format(no=order.order_no),
+                  (f"订单系统状态「{order.status[:20]}」kefu 不认识, 请人工确认",))
