@@ -34,6 +34,8 @@ def button(k: Kefu, conv: Conversation, data: str, now: datetime) -> Turn:
 def _feedback(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
     if arg == "yes":
         return Conversation(conv.user_id), [to_buyer(conv.user_id, replies.SOLVED_THANKS)]
+    if arg == "wait":  # waiting out a channel notice: the all-clear will come by itself
+        return Conversation(conv.user_id), [to_buyer(conv.user_id, replies.NOTICE_WAIT)]
     return flow.human(k, conv, now)
 
 

@@ -79,6 +79,37 @@ class SlaPolicy:
 
 
 @dataclass(frozen=True)
+class GuardPolicy:
+    """Per-buyer flood limit: messages a minute before kefu asks them to slow down (0: off)."""
+
+    flood_per_minute: int = 20
+
+
+@dataclass(frozen=True)
+class TelegramLimits:
+    """Telegram's flood limits kefu keeps when sending (0: none, e.g. against a test server)."""
+
+    messages_per_second: float = 30
+    group_messages_per_minute: float = 20
+
+
+@dataclass(frozen=True)
+class NoticePolicy:
+    """How buyers name each channel, and what to use while it is down."""
+
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    alternatives: tuple[tuple[str, str], ...] = ()
+
+    def names(self, channel: str) -> tuple[str, ...]:
+        """The channel and every alias buyers use for it."""
+        return (channel, *dict(self.aliases).get(channel, ()))
+
+    def alternative(self, channel: str) -> str | None:
+        """What buyers can do meanwhile ("可以先用微信支付"), if configured."""
+        return dict(self.alternatives).get(channel)
+
+
+@dataclass(frozen=True)
 class Config:
     """Resolved settings for one kefu process."""
 
@@ -150,7 +181,12 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any], prefix: str) -> None:
         name = f"{prefix}{key}"
         if key not in base:
             raise ConfigError(f"{name}: unknown setting")
-        if isinstance(base[key], dict) and key != "tiers":
+        if isinstance(base[key], dict) and not base[key]:
+            # An empty default mapping is the shop's own (channel aliases, field maps).
+            if not isinstance(value, dict):
+                raise ConfigError(f"{name}: expected a mapping")
+            base[key] = dict(value)
+        elif isinstance(base[key], dict) and key != "tiers":
             if not isinstance(value, dict):
                 raise ConfigError(f"{name}: expected a mapping")
             _merge(base[key], value, f"{name}.")
@@ -233,6 +269,25 @@ def _sla(raw: Mapping[str, Any]) -> SlaPolicy:
     return SlaPolicy(_number(raw["warn_ratio"], "sla.warn_ratio", 0.1, 0.99),
                      raw["reassign_on_breach"],
                      _number(raw["check_seconds"], "sla.check_seconds", 1, 3600))
+
+
+def _count(value: Any, key: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{key}: expected a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+def _notices(raw: Mapping[str, Any]) -> NoticePolicy:
+    aliases, alternatives = raw.get("aliases") or {}, raw.get("alternatives") or {}
+    if not isinstance(aliases, dict) or not all(
+            isinstance(v, list) and all(isinstance(a, str) and a for a in v)
+            for v in aliases.values()):
+        raise ConfigError("notices.aliases: expected channel: [alias, ...]")
+    if not isinstance(alternatives, dict) or not all(
+            isinstance(v, str) and v for v in alternatives.values()):
+        raise ConfigError("notices.alternatives: expected channel: text")
+    return NoticePolicy(tuple((str(c), tuple(v)) for c, v in aliases.items()),
+                        tuple((str(c), v) for c, v in alternatives.items()))
 
 
 def _tiers(raw: Mapping[str, Any]) -> tuple[dict[str, TierSla], dict[str, timedelta]]:

@@ -122,3 +122,17 @@ class AgentRecord:
     name: str
     role: str
     on_duty: bool
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A channel notice staff posted: what is down, until when, and whether it has ended."""
+
+    id: int
+    channel: str
+    text: str
+    started_at: datetime
+    until: datetime
+    started_by: int | None = None
+    staff_asked_at: datetime | None = None
+    ended_at: datetime | None = None

@@ -173,3 +173,33 @@ def promise_renewed(t: Ticket, was: datetime, due: datetime, now: datetime) -> s
     return (f"抱歉, 没能在 {format_due(was, now)} 前回复你 🙏 前面排队的人比预计多, "
             f"工单 #{t.number} 还在排队中。重新估算后预计 {format_due(due, now)} 前回复, "
             "客服回复会直接发到这里。")
+
+
+# --- channel notices -----------------------------------------------------------
+NOTICE_WAIT = "好的 👌 通道一恢复我就发消息告诉你, 不用一直盯着。"
+NOTICE_NEXT = "\n恢复后我会第一时间通知你。等不及或不是这个原因, 可以转人工。"
+
+
+def notice_over(channel: str) -> str:
+    """The all-clear for buyers who asked during a notice."""
+    return (f"✅ {channel} 通道已恢复, 现在可以重新下单/充值了。"
+            "之前没到账的如果还没到, 直接回复我, 我帮你转人工。")
+
+
+def notice_for_ticket(t: Ticket, notice_line: str) -> str:
+    """An open ticket hears about a channel notice that likely explains it."""
+    return (f"关于工单 #{t.number}: 你遇到的问题可能和通道维护有关。\n{notice_line}\n"
+            "工单继续保留, 恢复后会通知你; 客服也会按原计划跟进。")
+
+
+# --- faults: said without the database (disk full, read-only, locked too long) ------
+def store_down(retry: datetime, now: datetime) -> str:
+    """The buyer's message could not even be stored: ask for it again, at a clock time."""
+    return ("抱歉, 系统暂时出了故障, 这条消息没能保存, 现在也开不了工单。"
+            f"请在 {format_due(retry, now)} 之后再发一次, 到时会照常处理。")
+
+
+def turn_delayed(retry: datetime, now: datetime) -> str:
+    """Stored, but the database refuses the turn: it is handled once the database recovers."""
+    return ("消息收到了, 但系统暂时出了故障, 现在开不了工单。恢复后会按顺序自动处理, 不用重发; "
+            f"如果 {format_due(retry, now)} 前还没有回复, 请再发一次。")

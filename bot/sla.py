@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from bot import replies, tickets
+from bot import notices, replies, tickets
 from bot.eta import add_business_time, format_due
 from bot.kefu import Kefu
 from bot.outbox import deliver, to_buyer, to_staff
@@ -67,6 +67,7 @@ def check_sla(k: Kefu) -> list[Outgoing]:
         outs: list[Outgoing] = []
         for t in k.store.open_tickets():
             outs += _check_ticket(k, t, now)
+        outs += notices.check_due(k, now)  # notice deadlines share the timer tick
         return deliver(k.store, outs, now)
 
 

@@ -34,11 +34,15 @@ def handle_agent(k: Kefu, act: AgentAct) -> StaffResult:
         if agent is None:
             return StaffResult(False, "无权限: 仅限客服成员操作。")
         if act.action in _GLOBAL:
-            return _GLOBAL[act.action](k, agent, act, now)
+            result = _GLOBAL[act.action](k, agent, act, now)
+            return replace(result, outs=deliver(k.store, result.outs, now))
         ticket = k.store.ticket(act.ticket_id) if act.ticket_id else None
         if ticket is None or act.action not in _ON_TICKET:
             return StaffResult(False, "找不到该工单或操作无效。")
-        result = _ON_TICKET[act.action](k, agent, ticket, act.text.strip(), now)
+        if act.action == "reply" and act.file_id:
+            result = _reply(k, agent, ticket, act.text.strip(), now, (act.kind, act.file_id))
+        else:
+            result = _ON_TICKET[act.action](k, agent, ticket, act.text.strip(), now)
         return replace(result, outs=deliver(k.store, result.outs, now))
 
 
@@ -146,4 +150,23 @@ def _queue(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffRe
 
 _ON_TICKET = {"claim": _claim, "reply": _reply, "note": _note, "stage": _stage,
               "resolve": _resolve, "escalate": _escalate, "show": _show}
-_GLOBAL = {"duty": _duty, "queue": _queue}
+def _notice(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffResult:
+    return StaffResult(*notices.start(k, agent, act.text, now))
+
+
+def _notice_end(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffResult:
+    return StaffResult(*notices.end(k, agent, act.text, now))
+
+
+def _block(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffResult:
+    return StaffResult(*guard.block(k, agent, act.text, act.ticket_id, now))
+
+
+def _unblock(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffResult:
+    return StaffResult(*guard.unblock(k, agent, act.text, act.ticket_id, now))
+
+
+_GLOBAL = {"duty": _duty, "queue": _queue, "notice": _notice, "notice_end": _notice_end,
+           "block": _block, "unblock": _unblock}
+# Actions that need no ticket: adapters accept them anywhere in the staff chat.
+GLOBAL_ACTIONS = frozenset(_GLOBAL)

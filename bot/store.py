@@ -24,8 +24,10 @@ from bot.records import (
     AgentRecord,
     Choice,
     Conversation,
+    Notice,
     Outgoing,
     Ticket,
+    parse_time,
     ticket_number,
 )
 from bot.schema import migrate
@@ -40,6 +42,17 @@ def _iso(t: datetime) -> str:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# faults: the database refusing writes -----------------------------------------
+UNWRITABLE = ("locked", "busy", "full", "readonly", "read-only", "disk i/o", "unable to open")
+
+
+def unwritable(exc: BaseException) -> bool:
+    """The database refused for a while (disk full, read-only, locked past the busy timeout),
+    as opposed to a bug in a query: waiting and trying again can help."""
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        word in str(exc).lower() for word in UNWRITABLE)
 
 
 def open_db(path: str | Path) -> Database:
@@ -282,6 +295,12 @@ class Store:
         row = self._one("SELECT name FROM users WHERE id = ?", [user_id])
         return (row or {}).get("name") or str(user_id)
 
+    def buyer_words(self, ticket_id: int) -> list[str]:
+        """What the buyer wrote that belongs to a ticket, oldest first."""
+        return [r["text"] for r in self.db.query(
+            "SELECT text FROM messages WHERE ticket_id = ? AND direction = 'in' "
+            "AND kind = 'text' ORDER BY id", [ticket_id])]
+
     def transcript(self, user_id: int, limit: int = 30) -> list[dict[str, Any]]:
         """The buyer's latest messages, oldest first."""
         rows = list(self.db.query("SELECT * FROM messages WHERE user_id = ? "
@@ -341,6 +360,25 @@ class Store:
         """A delivery attempt failed; it stays pending."""
         self.db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
                         [error[:500], outbox_id])
+
+    # faults (delivery one chat at a time, so a stuck chat holds up no other) ----
+    def pending_in(self, audience: str, owner: int | None, limit: int = 50) -> list[Outgoing]:
+        """Undelivered messages of one chat, oldest first: a buyer's (owner = user id) or a
+        ticket's staff thread (owner = ticket id; None = staff messages about no ticket)."""
+        column = "user_id" if audience == "user" else "ticket_id"
+        rows = self.db.query(f"SELECT * FROM outbox WHERE delivered_at IS NULL AND audience = ? "
+                             f"AND {column} IS ? ORDER BY id LIMIT ?", [audience, owner, limit])
+        return [_outgoing(r) for r in rows]
+
+    # outbox lanes (the Telegram sender opens one lane per chat with mail) ------
+    def pending_chats(self, audience: str) -> list[int | None]:
+        """Chats with undelivered messages, longest waiting first: user ids for buyers,
+        ticket ids (None: about no ticket) for staff. Owners as `pending_in` takes them."""
+        column = "user_id" if audience == "user" else "ticket_id"
+        rows = self.db.execute(f"SELECT {column} FROM outbox WHERE delivered_at IS NULL "
+                               f"AND audience = ? GROUP BY {column} ORDER BY min(id)",
+                               [audience]).fetchall()
+        return [r[0] for r in rows]
 
 
     # staff threads (where a ticket lives in the staff chat) ---------------------

@@ -18,7 +18,7 @@ from bot.events import AgentAct, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu, bootstrap
 from bot.records import Outgoing
 from bot.sla import check_sla
-from bot.staff import handle_agent
+from bot.staff import GLOBAL_ACTIONS, handle_agent
 
 POLL_SECONDS = 0.5
 CONSOLE_AGENT_IDS = 900_000  # console agents get ids no Telegram user has
@@ -124,7 +124,8 @@ def console_agent(k: Kefu, name: str) -> int:
 
 HELP = ("/queue 队列 · /claim T1001 认领 · /show [T1001] 查看 · 直接输入文字 = 回复买家\n"
         "/note 内容 内部备注 · /stage 核实|处理|反馈 · /resolve 解决 · /escalate 升级 · "
-        "/duty on|off · /quit")
+        "/duty on|off · /notice 渠道 分钟 说明 · /notice_end 渠道 · "
+        "/block [用户ID|T1001] 原因 · /unblock 用户ID · /quit")
 
 
 class Desk:
@@ -142,7 +143,7 @@ class Desk:
         rest = rest.strip()
         if command == "help":
             return self.emit(HELP)
-        if command in ("queue", "duty"):
+        if command in GLOBAL_ACTIONS:
             return self._act(command, None, rest)
         if command in ("claim", "show"):
             ref, _, rest = rest.partition(" ")
@@ -153,7 +154,7 @@ class Desk:
 
     def _act(self, action: str, ref: str | None, text: str) -> None:
         ticket_id = self._ticket(ref) if ref else self.current
-        if action not in ("queue", "duty") and ticket_id is None:
+        if action not in GLOBAL_ACTIONS and ticket_id is None:
             return self.emit("先 /claim T1001 或 /show T1001 选一个工单。")
         result = handle_agent(self.k, AgentAct(self.agent_id, action, ticket_id, text))
         if result.ok and action in ("claim", "show"):

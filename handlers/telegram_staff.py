@@ -8,14 +8,17 @@ from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.events import AgentAct
+from bot.staff import GLOBAL_ACTIONS
 from handlers.telegram_runtime import KefuContext, Runtime
 
 logger = logging.getLogger(__name__)
-STAFF_COMMANDS = ("queue", "duty", "note", "claim", "show", "stage", "resolve", "escalate",
-                  "kefu_help")
+STAFF_COMMANDS = ("note", "claim", "show", "stage", "resolve", "escalate", "kefu_help",
+                  *sorted(GLOBAL_ACTIONS))
 STAFF_HELP = ("在工单话题里直接发文字 = 回复买家 · /note 内容 = 内部备注 · /claim · "
               "/stage 核实|处理|反馈 · /resolve · /escalate · "
-              "总话题: /queue 队列, /duty on|off 上下岗")
+              "总话题: /queue 队列, /duty on|off 上下岗, "
+              "/notice 渠道 分钟 说明 = 通道维护通知, /notice_end 渠道 = 恢复 · "
+              "/block [用户ID或工单号] 原因 = 屏蔽刷屏买家, /unblock = 解除")
 ACTION_OF_BUTTON = {"claim": "claim", "stage": "stage", "resolve": "resolve",
                     "escalate": "escalate"}
 
@@ -48,13 +51,28 @@ async def _staff_or_refuse(update: Update, context: KefuContext) -> bool:
 
 async def on_staff_text(update: Update, context: KefuContext) -> None:
     """Text in a ticket's topic (or a reply to its card) goes to the buyer."""
+    await _relay(update, context, update.effective_message.text or "")
+
+
+async def on_staff_media(update: Update, context: KefuContext) -> None:
+    """A photo or file in a ticket's topic (or a reply to its card) goes to the buyer."""
+    message = update.effective_message
+    if message.photo:
+        kind, file_id = "photo", message.photo[-1].file_id  # the largest size
+    else:
+        kind, file_id = "document", message.document.file_id
+    await _relay(update, context, message.caption or "", kind, file_id)
+
+
+async def _relay(update: Update, context: KefuContext, text: str, kind: str = "text",
+                 file_id: str | None = None) -> None:
     message = update.effective_message
     ticket_id = await _ticket_of(context.runtime, message)
     if ticket_id is None or not await _staff_or_refuse(update, context):
         return  # ordinary staff chatter in the general topic
     result = await context.runtime.agent(
-        AgentAct(update.effective_user.id, "reply", ticket_id, message.text or "",
-                 event_id=f"tg:{update.update_id}"))
+        AgentAct(update.effective_user.id, "reply", ticket_id, text,
+                 event_id=f"tg:{update.update_id}", kind=kind, file_id=file_id))
     if not result.ok:
         await message.reply_text(result.note)
 
@@ -70,13 +88,13 @@ async def on_staff_command(update: Update, context: KefuContext) -> None:
         await message.reply_text(STAFF_HELP)
         return
     ticket_id = await _ticket_of(context.runtime, message)
-    if command not in ("queue", "duty") and ticket_id is None:
+    if command not in GLOBAL_ACTIONS and ticket_id is None:
         await message.reply_text("请在工单话题里 (或回复工单卡片) 使用这个命令。")
         return
     result = await context.runtime.agent(
         AgentAct(update.effective_user.id, command, ticket_id, args.strip(),
                  event_id=f"tg:{update.update_id}"))
-    if command in ("queue", "duty", "show") or not result.ok:
+    if command in GLOBAL_ACTIONS or command == "show" or not result.ok:
         await message.reply_text(result.note)
 
 
