@@ -33,7 +33,8 @@ def resolved_message(k: Kefu, t: Ticket) -> Outgoing:
 
 def own_resolved(k: Kefu, user_id: int, ref: str) -> Ticket | None:
     """The buyer's own resolved ticket with this id, else None (forged or someone else's)."""
-    ticket = k.store.ticket(int(ref)) if ref.isdigit() else None
+    # isdecimal, not isdigit: forged data such as "rate:¹:5" must not reach int().
+    ticket = k.store.ticket(int(ref)) if ref.isdecimal() and len(ref) <= 18 else None
     if ticket is None or ticket.user_id != user_id or ticket.is_open:
         return None
     return ticket

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
+from bot import logmask
 from bot.config import Config, ConfigError, load_config
 
 logger = logging.getLogger(__name__)
+TOKEN_ENV = "KEFU_TELEGRAM_TOKEN"  # masked in logs by every command, not only `kefu run`
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -89,6 +92,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     from handlers.console import run_agent, run_buyer
 
     cfg = _config(args)
+    logmask.install(os.environ.get(TOKEN_ENV), cfg.order_pattern)  # the shop's order numbers
     if args.agent:
         return run_agent(cfg, args.agent)
     return run_buyer(cfg, args.user, args.name)
@@ -157,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logmask.install(os.environ.get(TOKEN_ENV))  # before anything can log a secret
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

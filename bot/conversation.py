@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot import aftercare, chase, flow, replies, tickets
+from bot import aftercare, chase, flow, guard, replies, tickets
 from bot.buttons import button
 from bot.edit import edit_answer
 from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
@@ -40,6 +40,9 @@ def handle(k: Kefu, event: BuyerEvent, inbox_ids: Sequence[int] = ()) -> list[Ou
         event = unseen
         k.store.ensure_user(event.user_id, event.name or str(event.user_id), now)
         _record_in(k, event, now)
+        held = guard.screen(k, event.user_id, now)  # a flood or a blocked buyer: kept, not read
+        if held is not None:
+            return deliver(k.store, held, now)
         conv, outs = _dispatch(k, k.store.conversation(event.user_id), event, now)
         buyer_outs = [o for o in outs if o.audience == "user"]
         if buyer_outs:
@@ -99,7 +102,8 @@ def _dispatch(k: Kefu, conv: Conversation, event: BuyerEvent, now: datetime) -> 
 
 def _numbered(conv: Conversation, text: str) -> str | None:
     """A typed "2" picks the second offered choice, as in the console."""
-    if text.isdigit() and 1 <= int(text) <= len(conv.offered):
+    # isdecimal, not isdigit: int() rejects "²" and "①"; and short: int() refuses 4300+ digits.
+    if len(text) <= 3 and text.isdecimal() and 1 <= int(text) <= len(conv.offered):
         return conv.offered[int(text) - 1].data
     return None
 

@@ -8,11 +8,27 @@ from datetime import datetime
 from bot.records import Choice, Outgoing
 from bot.store import Store
 
+# Telegram refuses longer texts and captions (UTF-16 units) for good, and a refused message
+# holds back its thread's later ones: "买家补充: " + a 4096-character message was one.
+# Buyers' messages are split by the adapter instead (handlers/telegram_outbox.py).
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
+CUT = "…(内容过长, 已截断)"
+
+
+def fit(out: Outgoing) -> Outgoing:
+    """A staff message cut to what the messenger accepts (the transcript keeps it whole)."""
+    limit = CAPTION_LIMIT if out.file_id and out.kind in ("photo", "document") else TEXT_LIMIT
+    if out.audience != "staff" or len(out.text.encode("utf-16-le")) // 2 <= limit:
+        return out
+    room = (limit - len(CUT)) * 2
+    head = out.text.encode("utf-16-le")[:room].decode("utf-16-le", errors="ignore")
+    return replace(out, text=head + CUT)
+
 
 def deliver(store: Store, outs: list[Outgoing], now: datetime) -> list[Outgoing]:
     """Record each message (outbox + transcript) inside the caller's transaction."""
     queued = []
-    for out in outs:
+    for out in map(fit, outs):
         out_id = store.enqueue(out, now)
         if out.audience == "user" and out.user_id is not None:
             store.record_message(out.user_id, "out", out.sender, out.text, now, out.ticket_id)

@@ -159,7 +159,9 @@ class Store:
         return self.ticket(ticket_id)  # type: ignore[return-value]
 
     def ticket(self, ticket_id: int) -> Ticket | None:
-        """A ticket by id."""
+        """A ticket by id (none for ids SQLite cannot hold, as forged button data may carry)."""
+        if not -(2**63) <= ticket_id < 2**63:
+            return None
         row = self._one("SELECT * FROM tickets WHERE id = ?", [ticket_id])
         return Ticket.from_row(row) if row else None
 

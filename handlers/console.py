@@ -50,16 +50,24 @@ def drain(k: Kefu, audience: str, user_id: int | None, emit: Callable[[str], Non
     return shown
 
 
+def _clean(line: str) -> str:
+    """A line without its newline; bytes that were not UTF-8 (a GBK terminal) become �."""
+    # stdin decodes bad bytes to lone surrogates, which SQLite refuses to store.
+    return line.rstrip("\n").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _lines(stream: TextIO) -> Iterator[str | None]:
     """Lines from stdin; None every poll interval so replies can be shown meanwhile."""
+    if isinstance(stream, io.TextIOWrapper):  # bad bytes must not end the session
+        stream.reconfigure(errors="surrogateescape")
     if not stream.isatty():
-        yield from (line.rstrip("\n") for line in stream)
+        yield from (_clean(line) for line in stream)
         return
     pending: queue.Queue[str | None] = queue.Queue()
 
     def read() -> None:
         for line in stream:
-            pending.put(line.rstrip("\n"))
+            pending.put(_clean(line))
         pending.put(None)  # end of input
 
     threading.Thread(target=read, daemon=True).start()

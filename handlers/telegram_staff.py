@@ -105,7 +105,7 @@ async def on_staff_button(update: Update, context: KefuContext) -> None:
         return
     kind, _, rest = (query.data or "").partition(":")
     ticket_ref, _, stage = rest.partition(":")
-    if kind not in ACTION_OF_BUTTON or not ticket_ref.isdigit():
+    if kind not in ACTION_OF_BUTTON or not (ticket_ref.isdecimal() and len(ticket_ref) < 19):
         await query.answer("无效操作。", show_alert=True)
         return
     result = await context.runtime.agent(

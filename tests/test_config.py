@@ -65,6 +65,10 @@ def test_kefu_config_variable_finds_the_file(tmp_path: Path) -> None:
     ("sla: {warn_ratio: 1.5}\n", "sla.warn_ratio"),
     ("sla: {reassign_on_breach: maybe}\n", "sla.reassign_on_breach"),
     ("colour: blue\n", "colour"),
+    ("guard: {flood_per_minute: -1}\n", "guard.flood_per_minute"),
+    ("guard: {flood_per_minute: 2.5}\n", "guard.flood_per_minute"),
+    ("telegram: {messages_per_second: -1}\n", "telegram.messages_per_second"),
+    ("telegram: {group_messages_per_minute: many}\n", "telegram.group_messages_per_minute"),
 ])
 def test_a_wrong_value_names_the_key(tmp_path: Path, text: str, key: str) -> None:
     with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):
