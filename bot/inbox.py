@@ -19,6 +19,7 @@ from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerE
 from bot.kefu import Kefu
 from bot.outbox import deliver, to_buyer, to_staff
 from bot.records import Outgoing
+from bot.store import unwritable
 
 logger = logging.getLogger(__name__)
 _TYPES: dict[str, type] = {"BuyerSaid": BuyerSaid, "ButtonPressed": ButtonPressed,
@@ -62,7 +63,9 @@ def take_turns(k: Kefu, user_id: int) -> list[Outgoing]:
     for ids, event in turns(k.store.inbox_pending(user_id)):
         try:
             outs += handle(k, event, inbox_ids=ids)
-        except Exception:  # one bad event must not block the buyer's queue forever
+        except Exception as exc:  # one bad event must not block the buyer's queue forever
+            if unwritable(exc):  # not the event's fault: it stays here for the next sweep
+                raise
             logger.exception("turn for buyer %s failed; recording it for staff", user_id)
             outs += _failed(k, user_id, ids)
     return outs

@@ -83,10 +83,14 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # A full disk or an I/O error may have rolled back already (a second ROLLBACK
+            # would hide the real error); a failed COMMIT may not have, and a connection left
+            # in a transaction would swallow every later write.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
         cols = ", ".join(row)

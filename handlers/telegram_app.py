@@ -6,17 +6,23 @@ import argparse
 import asyncio
 import logging
 import os
+import secrets
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
-from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot import logmask
 from bot.config import Config, load_config
 from bot.kefu import bootstrap
+from bot.orders.refunds import check_refunds
 from bot.sla import check_sla
 from handlers import telegram_staff, telegram_user
+from handlers.telegram_limits import rate_limiter
 from handlers.telegram_outbox import Sender
+from handlers.telegram_polling import run_polling
 from handlers.telegram_runtime import KefuContext, Runtime, install
 
 logger = logging.getLogger(__name__)
@@ -27,7 +33,19 @@ USER_MENU = [BotCommand("start", "开始"), BotCommand("status", "查看我的�
 STAFF_MENU = [BotCommand("queue", "待处理队列"), BotCommand("duty", "上岗/下岗 on|off"),
               BotCommand("note", "内部备注"), BotCommand("claim", "认领本工单"),
               BotCommand("stage", "阶段 核实|处理|反馈"), BotCommand("resolve", "解决"),
-              BotCommand("escalate", "升级"), BotCommand("kefu_help", "客服命令说明")]
+              BotCommand("escalate", "升级"), BotCommand("notice", "通道维护通知 渠道 分钟 说明"),
+              BotCommand("notice_end", "通道恢复 渠道"),
+              BotCommand("block", "屏蔽买家 用户ID或工单号 原因"),
+              BotCommand("unblock", "解除屏蔽 用户ID或工单号"),
+              BotCommand("kefu_help", "客服命令说明")]
+
+
+# Telegram answers in well under a second. A send that gets no answer within READ_TIMEOUT is
+# sent again, and may then arrive twice: the Bot API has no idempotency key, and kefu would
+# rather repeat a message than lose it (README, "Faults we test").
+CONNECT_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, POOL_TIMEOUT = 5.0, 10.0, 10.0, 5.0
+REFUND_TRACK_SECONDS = 300  # how often refund tickets are checked against the order system
+POLL_SECONDS = 10  # getUpdates long-poll; its read timeout is this plus READ_TIMEOUT
 
 
 class MissingToken(RuntimeError):
@@ -38,7 +56,10 @@ def build_application(cfg: Config, token: str, base_url: str | None = None) -> A
     """The Application with kefu's handlers, rate limiter and lifecycle hooks."""
     builder = (ApplicationBuilder().token(token)
                .context_types(ContextTypes(context=KefuContext))
-               .rate_limiter(AIORateLimiter(max_retries=3))
+               .rate_limiter(rate_limiter(cfg.telegram))
+               .connect_timeout(CONNECT_TIMEOUT).read_timeout(READ_TIMEOUT)
+               .write_timeout(WRITE_TIMEOUT).pool_timeout(POOL_TIMEOUT)
+               .get_updates_read_timeout(READ_TIMEOUT)
                .post_init(_start).post_shutdown(_stop))
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
@@ -66,14 +87,28 @@ async def _start(app: Application) -> None:
     # Timers live in the database; the job only looks, so a restart loses none.
     app.job_queue.run_repeating(_check_sla, interval=runtime.kefu.config.sla.check_seconds,
                                 first=1, name="sla")
+    if runtime.kefu.config.orders.backend != "none":
+        app.job_queue.run_repeating(_track_refunds, interval=REFUND_TRACK_SECONDS, first=60,
+                                    name="refunds")
+
+
+async def _track_refunds(context: KefuContext) -> None:
+    """Close refund tickets the shop's order system now shows as refunded."""
+    runtime = context.runtime
+    # On the DB thread like every core call; lookups are bounded (bot/orders/http.py), and
+    # every few minutes is soon enough for a refund that takes up to an hour.
+    if await runtime.call(check_refunds, runtime.kefu):
+        runtime.wake.set()
 
 
 async def _check_sla(context: KefuContext) -> None:
     """Fire due SLA warnings, escalations and renewed promises; wake the sender."""
     runtime = context.runtime
-    if await runtime.call(check_sla, runtime.kefu):
-        runtime.wake.set()
-    await runtime.sweep()  # events left by a turn that failed (database locked, say)
+    try:
+        if await runtime.call(check_sla, runtime.kefu):
+            runtime.wake.set()
+    finally:  # even when the timers could not be checked (the database is locked, say)
+        await runtime.sweep()  # events left by a turn that failed
 
 
 async def _stop(app: Application) -> None:
@@ -118,12 +153,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     except MissingToken as exc:
         print(exc)
         return 2
+    logmask.install(token, cfg.order_pattern)  # httpx and PTB log URLs that carry the token
     app = build_application(cfg, token, args.base_url)
-    if args.webhook:
-        app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook,
-                        allowed_updates=Update.ALL_TYPES)
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
+    try:
+        if args.webhook:
+            # Serve the URL's own path (a proxy passes it through); the secret, fresh each
+            # start, makes the server refuse updates that did not come from Telegram.
+            app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook,
+                            url_path=urlsplit(args.webhook).path.strip("/"),
+                            secret_token=secrets.token_urlsafe(32),
+                            allowed_updates=Update.ALL_TYPES)
+        else:  # an update is confirmed to Telegram only once it is stored
+            run_polling(app, POLL_SECONDS)
+    except InvalidToken:  # PTB's message quotes the token: say it without it
+        logger.error("Telegram rejected the bot token in %s; check it with @BotFather", TOKEN_ENV)
+        return 2
+    except Exception:  # logged, not printed by Python: the log filter masks the token
+        logger.exception("kefu stopped")
+        return 1
     return 0
 
 

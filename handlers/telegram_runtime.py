@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot import inbox
+from bot import inbox, replies
 from bot.events import AgentAct, ButtonPressed, BuyerCommand, BuyerSaid
 from bot.kefu import Kefu
 from bot.staff import StaffResult, handle_agent
+from bot.store import unwritable
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 STAFF_STATUSES = ("creator", "administrator", "member")
 MEMBERSHIP_TTL = 300.0  # seconds a staff-membership answer is trusted
+SORRY_EVERY = 30.0  # seconds: one "kefu is unwell" note a buyer, not one a message in a burst
+RETRY_IN = timedelta(minutes=10)  # when a buyer is asked to write again if still unanswered
+UNWRITABLE_HINT = "is the disk full, the file read-only, or locked by another program?"
 
 
 @dataclass
@@ -52,8 +58,21 @@ class Runtime:
 
         `gather` (an album item, a forward) waits `burst_window` for the rest first.
         """
-        await self.call(inbox.receive, self.kefu, event)
+        try:
+            await self.call(inbox.receive, self.kefu, event)
+        except sqlite3.Error as exc:  # disk full, read-only, locked past the busy timeout
+            await self._not_stored(event.user_id, exc)
+            return
         self.schedule(event.user_id, gather)
+
+    async def _not_stored(self, user_id: int, exc: Exception) -> None:
+        logger.error("DATABASE UNWRITABLE (%s; %s): buyer %s's message was not stored; they "
+                     "are asked to send it again", exc, UNWRITABLE_HINT, user_id)
+        now = time.monotonic()
+        self.sorry = {u: t for u, t in self.sorry.items() if now - t < SORRY_EVERY}
+        if user_id not in self.sorry:
+            self.sorry[user_id] = now
+            await self.say_sorry(user_id, replies.store_down)
 
     def schedule(self, user_id: int, gather: bool = False) -> None:
         """Make sure a worker will handle what waits for this buyer."""
@@ -74,11 +93,33 @@ class Runtime:
             self.dirty.discard(user_id)
             try:
                 await self.call(inbox.take_turns, self.kefu, user_id)
-            except Exception:  # the database is unwell: the events wait for the next sweep
-                logger.exception("buyer %s: turn failed, will retry", user_id)
+            except Exception as exc:  # the database is unwell: the events wait for the next sweep
+                await self._turn_failed(user_id, exc)
                 break
+            self.delayed.discard(user_id)
             self.wake.set()
         self.workers.pop(user_id, None)
+
+    async def _turn_failed(self, user_id: int, exc: Exception) -> None:
+        if not unwritable(exc):
+            logger.error("buyer %s: turn failed, will retry", user_id, exc_info=exc)
+            return
+        logger.error("DATABASE UNWRITABLE (%s; %s): buyer %s's messages are kept and retried "
+                     "every %ss", exc, UNWRITABLE_HINT, user_id,
+                     self.kefu.config.sla.check_seconds)
+        if user_id not in self.delayed:  # once, not at every retry of the sweep
+            self.delayed.add(user_id)
+            await self.say_sorry(user_id, replies.turn_delayed)
+
+    async def say_sorry(self, user_id: int, reply: Callable[[datetime, datetime], str]) -> None:
+        """Tell a buyer, straight through Telegram (no database), that tickets must wait."""
+        if self.bot is None:
+            return
+        clock = self.kefu.now()
+        try:
+            await self.bot.send_message(user_id, reply(clock + RETRY_IN, clock))
+        except TelegramError as exc:
+            logger.warning("could not tell buyer %s about the fault: %s", user_id, exc)
 
     async def sweep(self) -> None:
         """Handle events stored but never handled (after a crash or a failed turn)."""

@@ -1,0 +1,88 @@
+"""Long polling that confirms an update to Telegram only once kefu has stored it.
+
+PTB's Updater asks for the next batch, which confirms the last one, as soon as it has queued
+the batch for handling. An update fetched but not yet written to the inbox is then lost if
+kefu dies: a few milliseconds as a rule, seconds while the database is locked. Here each
+update is processed (a buyer's event stored) before the next getUpdates confirms it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application
+
+logger = logging.getLogger(__name__)
+PAUSE_MAX = 30.0  # seconds between attempts while Telegram cannot be reached
+
+
+async def poll(app: Application, timeout: int) -> None:
+    """Fetch a batch, process every update in it, then confirm it with the next fetch."""
+    offset, pause = 0, 0.0
+    while True:
+        try:
+            updates = await app.bot.get_updates(offset=offset, timeout=timeout,
+                                                allowed_updates=Update.ALL_TYPES)
+        except InvalidToken:
+            raise
+        except RetryAfter as exc:
+            pause = float(exc.retry_after if isinstance(exc.retry_after, int | float)
+                          else exc.retry_after.total_seconds())
+        except TimedOut:
+            pause = 0.0
+        except TelegramError as exc:  # network down, 5xx, another instance polling
+            pause = min(max(1.0, pause * 1.5), PAUSE_MAX)
+            logger.warning("getUpdates failed (%s); trying again in %.0f s", exc, pause)
+        else:
+            pause = 0.0
+            for update in updates:
+                try:
+                    await app.process_update(update)  # handler errors reach the error handler
+                except Exception:  # never stall polling on one update
+                    logger.exception("update %s could not be processed", update.update_id)
+                offset = update.update_id + 1
+        await asyncio.sleep(pause)
+
+
+def run_polling(app: Application, timeout: int) -> None:
+    """Like `app.run_polling`, with `poll`; stops on SIGINT or SIGTERM."""
+    asyncio.run(_run(app, timeout))
+
+
+async def _run(app: Application, timeout: int) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        await app.bot.delete_webhook()
+        await app.start()
+        await _until(stop, poll(app, timeout))
+    finally:
+        if app.running:
+            await app.stop()
+            if app.post_stop:
+                await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+async def _until(stop: asyncio.Event, work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` until `stop` is set; what `work` raises (a rejected token) is raised."""
+    task, stopped = asyncio.create_task(work), asyncio.create_task(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    for pending in (task, stopped):
+        pending.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
