@@ -2,6 +2,7 @@
 
     python benchmarks/bench_e2e.py                      # echo baseline, 50 users x 20 messages
     python benchmarks/bench_e2e.py --target echo --target kefu --users 50 --messages 20
+    python benchmarks/bench_e2e.py --target echo --target kefu --scenario mixed --users 200
 
 Each target is a command line started in its own process with KEFU_TELEGRAM_TOKEN (and
 KEFU_TELEGRAM_BASE_URL, KEFU_DB) in a fresh temp dir; `{base_url}`, `{workdir}`, `{python}` and
@@ -10,16 +11,26 @@ measures the per-message latency ("solo p50"); then every simulated buyer sends 
 message, waits for the bot's next message in that chat, and sends the next one. Printed:
 throughput, p50/p99 reply latency, the bot process's peak RSS (VmHWM) and CPU per message,
 lost replies (must be 0), and each target's ratio to the echo baseline.
+
+`--scenario mixed` (issue 8's load figure): 60 % of the buyers ask eight FAQ questions, 40 %
+go through intake to a ticket, an agent replies in the ticket's topic, the buyer's thanks is
+relayed to the topic and the agent resolves it (benchmarks/e2e_mix.py). Every step is one
+action and the delivery it causes; "steps/s" counts them. The echo bot gets the same buyers
+and texts. For kefu the run also checks that its outbox is empty at the end ("undelivered").
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
+import resource
 import shlex
 import signal
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,15 +45,47 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import e2e_mix  # noqa: E402
 from tests.e2e.peer import BotApiPeer  # noqa: E402
 
 # name -> command line; add a target here (or pass --command NAME='...').
 TARGETS: dict[str, str] = {
     "echo": "{python} {script} --serve-echo --base-url {base_url}",
-    # "kefu": "kefu --config {workdir}/kefu.yaml run --base-url {base_url}",
+    "kefu": "{python} -m bot.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
+    "kefu-limited": "{python} -m bot.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
 }
+STAFF_CHAT = -1001777
+AGENTS = (501, 502, 503)
+
+
+def setup_kefu(peer: BotApiPeer, workdir: Path, limited: bool = False) -> None:
+    """The shop's real FAQ, always open, a forum staff group with three agents.
+
+    The emulator has no flood limits, so kefu's (Telegram's 30 a second, 20 a minute per
+    group) are lifted: the figure is kefu's own cost, as the echo bot's is. `kefu-limited`
+    keeps them, to see what Telegram's limits do to buyers and staff.
+    """
+    agents = "".join(f"  - {{id: {a}, name: 客服{a}, role: senior}}\n" for a in AGENTS)
+    lifted = "telegram: {messages_per_second: 0, group_messages_per_minute: 0}\n"
+    limits = "" if limited else lifted
+    (workdir / "kefu.yaml").write_text(
+        f"database: {workdir / 'kefu.db'}\nfaq: {ROOT / 'faq.yaml'}\nstaff_chat: {STAFF_CHAT}\n"
+        "business_hours: {opens: '00:00', closes: '00:00'}\n"
+        f"{limits}agents:\n{agents}", encoding="utf-8")
+    peer.set_forum(STAFF_CHAT, True, title="售后客服组")
+    for agent in AGENTS:
+        peer.set_member(STAFF_CHAT, agent, "member")
+
+
 # name -> called with (peer, workdir) before the target starts: write its config, set_forum...
-SETUPS: dict[str, Callable[[BotApiPeer, Path], None]] = {}
+SETUPS: dict[str, Callable[[BotApiPeer, Path], None]] = {
+    "kefu": setup_kefu, "kefu-limited": functools.partial(setup_kefu, limited=True)}
+STAFFED = {"kefu"}  # targets with a staff group: handoffs reach a person (else echo buyers)
+
+
+def family(name: str) -> str:
+    """A variant such as --command kefu-x='...' is set up and driven like kefu."""
+    return name.split("-", 1)[0]
 BASELINE = "echo"
 FIRST_USER_ID = 700_000
 WARMUP_USER_ID = 699_999
@@ -76,6 +119,9 @@ class Result:
     peak_rss_mb: float = 0.0
     cpu_ms_per_msg: float = 0.0
     solo_p50_ms: float = 0.0
+    undelivered: int | None = None  # kefu: outbox rows never delivered (must be 0)
+    harness_cpu_s: float = 0.0  # the emulator's and the simulated users' CPU during the run
+    by_kind: dict[str, list[float]] = field(default_factory=dict, repr=False)  # mixed steps
     latencies_ms: list[float] = field(default_factory=list, repr=False)
 
 
@@ -149,6 +195,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def harness_cpu(peer: BotApiPeer) -> float:
+    """CPU seconds used so far by the emulator process and by this driver."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return cpu_seconds(peer.pid) + own.ru_utime + own.ru_stime
+
+
 def wait_until_polling(peer: BotApiPeer, proc: subprocess.Popen[bytes], log: Path) -> None:
     """Wait for the bot's first getUpdates; fail with its log if it dies first."""
     deadline = time.monotonic() + 60
@@ -198,7 +250,8 @@ async def buyer(
 async def solo_latency(client: httpx.AsyncClient, token: str, messages: int) -> float:
     """Warm up, then p50 reply latency of a lone buyer (no queueing): the per-message cost."""
     solo = Result("solo", 1, messages)
-    if not await ask(client, token, WARMUP_USER_ID, "你好", 60):
+    # The warm-up is another buyer's: kefu's flood guard allows 20 messages a minute each.
+    if not await ask(client, token, WARMUP_USER_ID - 1, "你好", 60):
         raise SystemExit("the bot never answered the warm-up message")
     await buyer(client, token, WARMUP_USER_ID, messages, 10, solo)
     return percentile(solo.latencies_ms, 50)
@@ -210,21 +263,32 @@ async def drive(peer: BotApiPeer, args: argparse.Namespace, result: Result) -> N
     limits = httpx.Limits(max_connections=users + 10, max_keepalive_connections=users + 10)
     async with httpx.AsyncClient(base_url=peer.url, limits=limits, timeout=30) as client:
         result.solo_p50_ms = await solo_latency(client, peer.token, args.solo)
+        ids = [FIRST_USER_ID + n for n in range(users)]
         started = time.perf_counter()
-        await asyncio.gather(
-            *(
-                buyer(
-                    client,
-                    peer.token,
-                    FIRST_USER_ID + n,
-                    args.messages,
-                    args.reply_timeout,
-                    result,
-                )
-                for n in range(users)
-            )
-        )
+        if args.scenario == "mixed":
+            staff = (STAFF_CHAT, AGENTS) if family(result.target) in STAFFED else None
+            tally = await e2e_mix.mixed(client, peer.token, ids, args.reply_timeout, staff)
+            result.replies, result.lost = tally.steps, tally.lost
+            result.latencies_ms, result.by_kind = tally.latencies_ms, tally.by_kind
+        else:
+            await asyncio.gather(*(buyer(client, peer.token, user_id, args.messages,
+                                         args.reply_timeout, result) for user_id in ids))
         result.wall_s = time.perf_counter() - started
+
+
+def undelivered(db: Path, patience: float = 30.0) -> int:
+    """kefu's outbox rows not yet delivered, once they stop draining (or after `patience` s)."""
+    deadline = time.monotonic() + patience
+    while True:
+        conn = sqlite3.connect(db)
+        try:
+            left = conn.execute("SELECT count(*) FROM outbox WHERE delivered_at IS NULL")
+            count = int(left.fetchone()[0])
+        finally:
+            conn.close()
+        if count == 0 or time.monotonic() > deadline:
+            return count
+        time.sleep(0.2)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -239,21 +303,26 @@ def percentile(values: list[float], q: float) -> float:
 def measure(name: str, template: str, peer: BotApiPeer, args: argparse.Namespace) -> Result:
     """Start one target, drive the buyers against it, collect the numbers."""
     peer.reset()
-    result = Result(name, args.users, args.messages)
+    result = Result(name, args.users, args.messages if args.scenario == "simple" else 0)
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         workdir = Path(tmp)
-        if name in SETUPS:
-            SETUPS[name](peer, workdir)
+        setup = SETUPS.get(name) or SETUPS.get(family(name))
+        if setup:
+            setup(peer, workdir)
         proc = start_bot(target_command(template, peer, workdir), peer, workdir)
         try:
             wait_until_polling(peer, proc, workdir / "bot.log")
             cpu_before = cpu_seconds(proc.pid)
+            harness_before = harness_cpu(peer)
             asyncio.run(drive(peer, args, result))
+            result.harness_cpu_s = harness_cpu(peer) - harness_before
+            if (workdir / "kefu.db").exists():
+                result.undelivered = undelivered(workdir / "kefu.db")
             cpu_used = cpu_seconds(proc.pid) - cpu_before
             result.peak_rss_mb = peak_rss_mb(proc.pid)
         finally:
             stop_bot(proc)
-    total = args.users * args.messages
+    total = result.replies + result.lost
     result.throughput = result.replies / result.wall_s if result.wall_s else 0.0
     result.p50_ms = percentile(result.latencies_ms, 50)
     result.p99_ms = percentile(result.latencies_ms, 99)
@@ -265,9 +334,10 @@ def measure(name: str, template: str, peer: BotApiPeer, args: argparse.Namespace
 
 COLUMNS: list[tuple[str, str, Callable[[Result], object]]] = [
     ("target", "<8", lambda r: r.target),
-    ("load", ">8", lambda r: f"{r.users}x{r.messages}"),
+    ("load", ">9", lambda r: f"{r.users}x{r.messages}" if r.messages else f"{r.users} mixed"),
     ("replies", ">8", lambda r: r.replies),
     ("lost", ">5", lambda r: r.lost),
+    ("undelivered", ">11", lambda r: "-" if r.undelivered is None else r.undelivered),
     ("wall s", ">7", lambda r: f"{r.wall_s:.2f}"),
     ("solo p50 ms", ">11", lambda r: f"{r.solo_p50_ms:.1f}"),
     ("msg/s", ">7", lambda r: f"{r.throughput:.0f}"),
@@ -275,25 +345,42 @@ COLUMNS: list[tuple[str, str, Callable[[Result], object]]] = [
     ("p99 ms", ">7", lambda r: f"{r.p99_ms:.1f}"),
     ("peak RSS MB", ">12", lambda r: f"{r.peak_rss_mb:.1f}"),
     ("bot CPU ms/msg", ">15", lambda r: f"{r.cpu_ms_per_msg:.2f}"),
+    ("harness CPU s", ">14", lambda r: f"{r.harness_cpu_s:.1f}"),
 ]
 
 
 def report(results: list[Result]) -> None:
-    """Print a table, and each target's ratio to the echo baseline."""
+    """Print a table, latencies by step kind, and each run's ratios to the echo baseline."""
     print("  ".join(f"{title:{fmt}}" for title, fmt, _ in COLUMNS))
     for result in results:
         print("  ".join(f"{get(result)!s:{fmt}}" for _, fmt, get in COLUMNS))
-    base = next((r for r in results if r.target == BASELINE), None)
     for result in results:
-        if base is None or result is base or not base.throughput:
+        kinds = [f"{kind} {len(ms)} steps p50 {percentile(ms, 50):.0f} / p99 "
+                 f"{percentile(ms, 99):.0f} ms" for kind, ms in sorted(result.by_kind.items())]
+        if kinds:
+            print(f"{result.target}: " + "; ".join(kinds))
+    ratios: dict[str, list[float]] = {}
+    base = None
+    for result in results:  # each run is compared with the baseline run just before it
+        if result.target == BASELINE:
+            base = result
             continue
+        if base is None or not base.throughput:
+            continue
+        ratio = result.throughput / base.throughput
+        ratios.setdefault(result.target, []).append(ratio)
         print(
-            f"{result.target}/{BASELINE}: throughput x{result.throughput / base.throughput:.2f}, "
+            f"{result.target}/{BASELINE}: throughput x{ratio:.2f}, "
             f"solo p50 x{result.solo_p50_ms / base.solo_p50_ms:.2f}, "
             f"p50 x{result.p50_ms / base.p50_ms:.2f}, p99 x{result.p99_ms / base.p99_ms:.2f}, "
             f"peak RSS x{result.peak_rss_mb / base.peak_rss_mb:.2f}, "
             f"CPU/msg x{result.cpu_ms_per_msg / base.cpu_ms_per_msg:.2f}"
         )
+    for target, values in ratios.items():
+        if len(values) > 1:
+            print(f"{target}/{BASELINE} throughput over {len(values)} runs: median "
+                  f"x{statistics.median(values):.2f} (min x{min(values):.2f}, "
+                  f"max x{max(values):.2f})")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -303,6 +390,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--command", action="append", default=[], metavar="NAME=CMD", help="define a target"
     )
+    parser.add_argument("--scenario", choices=["simple", "mixed"], default="simple",
+                        help="simple: N x M questions; mixed: FAQ and handoff conversations")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of all targets (a shared machine is noisy: use 3 or more)")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--messages", type=int, default=20, help="per user")
     parser.add_argument("--solo", type=int, default=20, help="messages of the lone-buyer phase")
@@ -325,13 +416,15 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [name for name in names if name not in targets]
     if unknown:
         raise SystemExit(f"unknown target(s) {unknown}; known: {sorted(targets)}")
-    with BotApiPeer() as peer:
-        results = [measure(name, targets[name], peer, args) for name in names]
+    with BotApiPeer() as peer:  # --repeat: interleaved rounds, so noise hits both alike
+        results = [measure(name, targets[name], peer, args)
+                   for _ in range(args.repeat) for name in names]
     report(results)
     if args.json:
-        rows = [{k: v for k, v in asdict(r).items() if k != "latencies_ms"} for r in results]
+        rows = [{k: v for k, v in asdict(r).items() if k not in ("latencies_ms", "by_kind")}
+                for r in results]
         args.json.write_text(json.dumps(rows, indent=2))
-    return 1 if any(r.lost for r in results) else 0
+    return 1 if any(r.lost or r.undelivered for r in results) else 0
 
 
 if __name__ == "__main__":

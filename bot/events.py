@@ -76,3 +76,5 @@ class AgentAct:
     text: str = ""
     name: str = ""
     event_id: str | None = None
+    kind: str = "text"  # a reply may carry a "photo" or "document" (text is its caption)
+    file_id: str | None = None  # the messenger's file id of that attachment

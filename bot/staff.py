@@ -60,8 +60,9 @@ def _claim(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> 
         tickets.staff_card(k, t, now)])
 
 
-def _reply(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
-    if not text:
+def _reply(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime,
+           attachment: tuple[str, str] | None = None) -> StaffResult:
+    if not text and attachment is None:
         return StaffResult(False, "回复内容为空。")
     if not t.is_open:
         return StaffResult(False, f"#{t.number} 已{t.stage}; 买家回复会重新打开它。")
@@ -72,9 +73,12 @@ def _reply(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> 
         k.store.update_ticket(t.id, now, first_reply_at=now)
     else:
         k.store.update_ticket(t.id, now)
-    k.store.add_event(t.id, f"agent:{agent.id}", "reply", now, text=text)
+    kind, file_id = attachment or ("text", None)
+    k.store.add_event(t.id, f"agent:{agent.id}", "reply", now, text=text,
+                      **({"kind": kind, "file_id": file_id} if file_id else {}))
     outs.append(Outgoing("user", replies.agent_says(agent.name, text), user_id=t.user_id,
-                         ticket_id=t.id, sender=f"agent:{agent.id}"))
+                         ticket_id=t.id, sender=f"agent:{agent.id}", kind=kind,
+                         file_id=file_id))
     return StaffResult(True, f"已发送给买家 (#{t.number})", outs)
 
 

@@ -6,6 +6,7 @@ shows up in the buyer terminal, with no network at all.
 
 from __future__ import annotations
 
+import io
 import queue
 import sys
 import threading

@@ -74,6 +74,7 @@ def build_application(cfg: Config, token: str, base_url: str | None = None) -> A
 async def _start(app: Application) -> None:
     """Menus, forum detection and the outbox sender, once the bot is connected."""
     runtime: Runtime = app.bot_data["runtime"]
+    runtime.bot = app.bot  # for what must reach buyers when the database cannot
     await _quiet(app.bot.set_my_commands(USER_MENU, scope=BotCommandScopeAllPrivateChats()))
     if runtime.staff_chat is not None:
         await _quiet(app.bot.set_my_commands(STAFF_MENU,

@@ -1,8 +1,11 @@
 """Deliver the outbox to Telegram: buyers' private chats and the staff group's threads.
 
 A message is marked delivered only after Telegram accepted it; a failure
-leaves it (and the later messages of the same chat, to keep order) for the
-next round, so nothing is lost and order holds per chat.
+leaves it (and the later messages of the same chat, to keep order) until the
+chat's back-off ends, so nothing is lost and order holds per chat. Each chat
+drains in its own task, so a chat whose requests hang holds up no other.
+Delivery is at least once: a request with no answer is sent again (see
+telegram_app.READ_TIMEOUT).
 """
 
 from __future__ import annotations
@@ -10,19 +13,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 from bot.cards import topic_title
 from bot.records import Choice, Outgoing
+from bot.store import unwritable
+from bot.tickets import staff_card
 from handlers.telegram_runtime import Runtime
 
 logger = logging.getLogger(__name__)
-ROUND_LIMIT = 200
 IDLE_SECONDS = 2.0  # also picks up what other processes (a console agent) queued
+BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0  # seconds before a chat whose send failed is retried
+PARALLEL_CHATS = 8  # chats sent to at once, per audience: a staff group waiting for its
+# 20 messages a minute must not take the places of buyers' chats
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024  # Telegram refuses longer texts and captions
 
 
 def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
@@ -47,60 +56,153 @@ def chat_key(out: Outgoing) -> str:
 
 @dataclass
 class Sender:
-    """Drains the outbox whenever woken, and every couple of seconds regardless."""
+    """Finds chats with undelivered messages (when woken, and every couple of seconds) and
+    drains each in its own task."""
 
     runtime: Runtime
     bot: ExtBot
+    chats: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    backoff: dict[str, tuple[int, float]] = field(default_factory=dict)  # failures, retry at
+    # Sent, but the database refused to note it: never sent again, noted when it can be.
+    unnoted: dict[str, set[int]] = field(default_factory=dict)
+    slots: dict[str, asyncio.Semaphore] = field(default_factory=lambda: {
+        "user": asyncio.Semaphore(PARALLEL_CHATS), "staff": asyncio.Semaphore(PARALLEL_CHATS)})
 
     async def run(self) -> None:
         """Loop until cancelled."""
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.runtime.wake.wait(), IDLE_SECONDS)
-            self.runtime.wake.clear()
-            try:
-                await self.flush()
-            except Exception:  # one bad round must not stop delivery for good
-                logger.exception("outbox round failed")
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.runtime.wake.wait(), IDLE_SECONDS)
+                self.runtime.wake.clear()
+                try:
+                    await self.flush()
+                except Exception:  # one bad round must not stop delivery for good
+                    logger.exception("outbox round failed")
+        finally:
+            for task in list(self.chats.values()):
+                task.cancel()
 
     async def flush(self) -> int:
-        """Send every pending message once; return how many were delivered."""
-        audience = None if self.runtime.staff_chat is not None else "user"
-        pending = await self.runtime.call(self.runtime.kefu.store.pending, audience, None,
-                                          ROUND_LIMIT)
-        blocked: set[str] = set()
-        sent = 0
-        for out in pending:
-            if chat_key(out) in blocked:
-                continue
-            if await self._send_one(out):
-                sent += 1
-            else:
-                blocked.add(chat_key(out))
-        return sent
+        """Start draining every chat that has pending messages; return how many started."""
+        audiences = ("user",) if self.runtime.staff_chat is None else ("user", "staff")
+        now = asyncio.get_running_loop().time()
+        started = 0
+        for audience in audiences:
+            # Chats, not their messages: a long backlog (a staff group waiting for its limit)
+            # must not hide the chats behind it.
+            for owner in await self.runtime.call(self.runtime.kefu.store.pending_chats,
+                                                 audience):
+                key = f"{audience}:{owner}"  # as chat_key() names it
+                if key not in self.chats and self.backoff.get(key, (0, 0.0))[1] <= now:
+                    self.chats[key] = asyncio.create_task(self._drain(key, audience, owner),
+                                                          name=key)
+                    started += 1
+        return started
 
-    async def _send_one(self, out: Outgoing) -> bool:
-        store, now = self.runtime.kefu.store, self.runtime.kefu.now()
+    async def _drain(self, key: str, audience: str, owner: int | None) -> None:
+        """Send one chat's messages, oldest first, until none is left or one fails."""
+        try:
+            async with self.slots[audience]:
+                while await self._batch(key, audience, owner):
+                    pass
+        except Exception as exc:  # the database, or a bug: this chat is tried again later
+            if unwritable(exc):
+                logger.error("outbox %s: the database refused a write (%s); trying again later",
+                             key, exc)
+            else:
+                logger.exception("outbox %s: delivery failed", key)
+            self._back_off(key)
+        finally:
+            self.chats.pop(key, None)
+
+    async def _batch(self, key: str, audience: str, owner: int | None) -> bool:
+        """Send what waits in one chat, read afresh; True when all went and more may wait."""
+        store = self.runtime.kefu.store
+        for out_id in sorted(self.unnoted.get(key, ())):  # raises while the database refuses
+            await self.runtime.call(store.mark_delivered, out_id, self.runtime.kefu.now())
+            self.unnoted[key].discard(out_id)
+        self.unnoted.pop(key, None)
+        outs = await self.runtime.call(store.pending_in, audience, owner)
+        for out in outs:
+            if not await self._send_one(key, out):
+                return False
+        return bool(outs)
+
+    async def _send_one(self, key: str, out: Outgoing) -> bool:
         try:
             if out.audience == "user":
-                await self.bot.send_message(out.user_id, out.text,
-                                            reply_markup=keyboard(out.choices))
+                await self._to_buyer(out)
             else:
                 await StaffPoster(self.runtime, self.bot).post(out)
         except Forbidden as exc:  # the buyer blocked the bot: retrying cannot help
             logger.warning("outbox %s undeliverable: %s", out.id, exc)
-            await self.runtime.call(store.mark_delivered, out.id, now)
-            return True
-        except RetryAfter as exc:
-            await asyncio.sleep(float(exc.retry_after if isinstance(exc.retry_after, int | float)
+        except RetryAfter as exc:  # the rate limiter already waited and retried: back off
+            self._back_off(key, float(exc.retry_after if isinstance(exc.retry_after, int | float)
                                       else exc.retry_after.total_seconds()))
             return False
         except TelegramError as exc:
-            logger.warning("outbox %s failed, will retry: %s", out.id, exc)
-            await self.runtime.call(store.mark_failed, out.id, str(exc))
+            # Timed out: Telegram may have delivered it; sending again may show it twice,
+            # which is better than never.
+            maybe = " (no answer: it may arrive twice)" if isinstance(exc, TimedOut) else ""
+            logger.warning("outbox %s failed, will retry%s: %s", out.id, maybe, exc)
+            with contextlib.suppress(sqlite3.Error):  # bookkeeping only
+                await self.runtime.call(self.runtime.kefu.store.mark_failed, out.id, str(exc))
+            self._back_off(key)
             return False
-        await self.runtime.call(store.mark_delivered, out.id, now)
+        self.backoff.pop(key, None)
+        await self._noted(key, out)
         return True
+
+    async def _noted(self, key: str, out: Outgoing) -> None:
+        """Mark a sent message delivered; if the database refuses, remember it in memory."""
+        try:
+            await self.runtime.call(self.runtime.kefu.store.mark_delivered, out.id,
+                                    self.runtime.kefu.now())
+        except sqlite3.Error as exc:
+            logger.error("outbox %s was sent but the database could not note it (%s); it will "
+                         "not be sent again", out.id, exc)
+            self.unnoted.setdefault(key, set()).add(out.id)
+
+    def _back_off(self, key: str, at_least: float = 0.0) -> None:
+        """Try this chat again later: 1 s, 2 s, 4 s... up to a minute, or when Telegram says."""
+        failures = self.backoff.get(key, (0, 0.0))[0] + 1
+        delay = max(min(BACKOFF_FIRST * 2 ** (failures - 1), BACKOFF_MAX), at_least)
+        loop = asyncio.get_running_loop()
+        self.backoff[key] = (failures, loop.time() + delay)
+        loop.call_later(delay, self.runtime.wake.set)
+
+    async def _to_buyer(self, out: Outgoing) -> None:
+        """Text (split if Telegram would refuse its length), or an agent's photo or file."""
+        text, markup = out.text, keyboard(out.choices)
+        if out.file_id and out.kind in ("photo", "document"):
+            fits = len(text) <= CAPTION_LIMIT
+            send = self.bot.send_photo if out.kind == "photo" else self.bot.send_document
+            await send(out.user_id, out.file_id, caption=text if fits else None,
+                       reply_markup=markup if fits else None)
+            if fits:
+                return
+        pieces = split_text(text)
+        for n, piece in enumerate(pieces, 1):
+            await self.bot.send_message(out.user_id, piece,
+                                        reply_markup=markup if n == len(pieces) else None)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Cut a long message into sendable pieces, at line breaks where possible."""
+    pieces = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return [*pieces, text]
+
+
+def thread_gone(exc: BadRequest) -> bool:
+    """The ticket's topic was deleted, or (without topics) its card: the thread must be rebuilt."""
+    text = str(exc).lower()
+    return "thread" in text or "topic" in text or "replied" in text
 
 
 @dataclass
@@ -112,19 +214,37 @@ class StaffPoster:
 
     async def post(self, out: Outgoing) -> None:
         """Send a staff message; if its topic vanished, recreate the thread and retry once."""
+        if out.ticket_id is None:  # about no ticket (a notice running late): the general topic
+            await self.bot.send_message(self.runtime.staff_chat, out.text)
+            return
         try:
             await self._post(out, await self._thread(out.ticket_id))
         except BadRequest as exc:
-            if "thread" not in str(exc).lower() and "topic" not in str(exc).lower():
+            if not thread_gone(exc):
                 raise
-            logger.warning("staff thread of ticket %s is gone; recreating", out.ticket_id)
-            await self._post(out, await self._create(out.ticket_id))
+            logger.warning("staff thread of ticket %s is gone (%s); recreating", out.ticket_id,
+                           exc)
+            thread = await self._create(out.ticket_id)
+            if out.kind != "card":  # staff must see the whole ticket before the new message
+                thread = await self._post_card(out.ticket_id, thread)
+            await self._post(out, thread)
 
-    async def _post(self, out: Outgoing, thread: dict) -> None:
-        if out.kind == "card" and thread.get("card_message_id") and await self._edit(out, thread):
-            return
+    async def _post_card(self, ticket_id: int, thread: dict) -> dict:
+        """Post a fresh card built from the ticket record; return the thread with it."""
+        kefu = self.runtime.kefu
+        ticket = await self.runtime.call(kefu.store.ticket, ticket_id)
+        card = await self.runtime.call(staff_card, kefu, ticket, kefu.now())
+        message = await self._post(card, thread)
+        return {**thread, "card_message_id": message.message_id if message else None}
+
+    async def _post(self, out: Outgoing, thread: dict) -> Message | None:
+        """Send into the thread (None when an existing card was edited instead)."""
+        card = out.kind == "card"
+        if card and thread.get("card_message_id") and await self._edit(out, thread):
+            return None
+        # Without topics a ticket's thread is the replies to its card; a card starts one.
         where = {"chat_id": self.runtime.staff_chat, "message_thread_id": thread.get("thread_id"),
-                 "reply_to_message_id": None if self.runtime.forum
+                 "reply_to_message_id": None if self.runtime.forum or card
                  else thread.get("card_message_id")}
         if out.kind == "photo" and out.file_id:
             message = await self.bot.send_photo(photo=out.file_id, caption=out.text, **where)
@@ -135,7 +255,8 @@ class StaffPoster:
             message = await self.bot.send_message(text=out.text,
                                                   reply_markup=staff_keyboard(out.choices),
                                                   **where)
-        await self._remember(out.ticket_id, message, card=out.kind == "card", thread=thread)
+        await self._remember(out.ticket_id, message, card=card, thread=thread)
+        return message
 
     async def _edit(self, out: Outgoing, thread: dict) -> bool:
         try:

@@ -47,6 +47,9 @@ class Runtime:
     workers: dict[int, asyncio.Task[None]] = field(default_factory=dict)
     dirty: set[int] = field(default_factory=set)
     hold: dict[int, float] = field(default_factory=dict)
+    bot: ExtBot | None = None  # set once connected: says sorry when the database cannot
+    sorry: dict[int, float] = field(default_factory=dict)  # buyer -> when last told "not stored"
+    delayed: set[int] = field(default_factory=set)  # told their stored messages must wait
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a blocking core/store function on the DB thread."""

@@ -123,3 +123,4 @@ def register(app: Application, staff_chat: int | None) -> None:
     chat = filters.Chat(staff_chat)
     app.add_handler(CommandHandler(list(STAFF_COMMANDS), on_staff_command, filters=chat))
     app.add_handler(MessageHandler(chat & filters.TEXT & ~filters.COMMAND, on_staff_text))
+    app.add_handler(MessageHandler(chat & (filters.PHOTO | filters.Document.ALL), on_staff_media))

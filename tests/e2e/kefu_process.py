@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.e2e.peer import BotApiPeer
 
@@ -17,52 +19,59 @@ STAFF_CHAT = -1001777
 AGENT = 501
 
 
-def write_config(tmp: Path, faq: Path = MINI_FAQ) -> Path:
-    """A kefu.yaml for the e2e shop: one staff group, one configured agent."""
+def write_config(tmp: Path, faq: Path = MINI_FAQ, extra: str = "") -> Path:
+    """A kefu.yaml for the e2e shop: one staff group, one configured agent (+ `extra` YAML)."""
     path = tmp / "kefu.yaml"
     path.write_text(
         f"database: {tmp / 'kefu.db'}\nfaq: {faq}\nstaff_chat: {STAFF_CHAT}\n"
         "business_hours: {opens: '00:00', closes: '00:00'}\n"
         "match: {answer: 0.5, margin: 0.05, clarify: 0.2}\n"
-        f"agents:\n  - {{id: {AGENT}, name: 小王, role: senior}}\n",
+        f"agents:\n  - {{id: {AGENT}, name: 小王, role: senior}}\n{extra}",
         encoding="utf-8",
     )
     return path
 
 
-class KefuProcess:
-    """`python -m bot.cli run --base-url ...` with the token in the environment."""
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
-    def __init__(self, peer: BotApiPeer, config: Path) -> None:
-        self.peer, self.config = peer, config
+
+class KefuProcess:
+    """`python -m bot.cli run --base-url ...` with the token in the environment.
+
+    With `webhook_url` (e.g. http://127.0.0.1:PORT/hook) kefu runs in webhook mode, listening
+    on that loopback port, and the peer POSTs updates to it.
+    """
+
+    def __init__(self, peer: BotApiPeer, config: Path, webhook_url: str | None = None) -> None:
+        self.peer, self.config, self.webhook_url = peer, config, webhook_url
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
 
+    def command(self) -> list[str]:
+        """The command line."""
+        args = [sys.executable, "-m", "bot.cli", "--config", str(self.config), "run",
+                "--base-url", self.peer.base_url]
+        if self.webhook_url:
+            port = urlsplit(self.webhook_url).port
+            args += ["--webhook", self.webhook_url, "--listen", "127.0.0.1", "--port", str(port)]
+        return args
+
     def start(self, timeout: float = 20.0) -> KefuProcess:
-        """Start and wait until the bot polls for updates."""
+        """Start and wait until the bot polls for updates (or has set its webhook)."""
         env = {**os.environ, "KEFU_TELEGRAM_TOKEN": self.peer.token, "PYTHONUNBUFFERED": "1"}
         env.pop("KEFU_DB", None)
-        before = len(self.peer.calls("getUpdates"))
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "--config",
-                str(self.config),
-                "run",
-                "--base-url",
-                self.peer.base_url,
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        ready = "setWebhook" if self.webhook_url else "getUpdates"
+        before = len(self.peer.calls(ready))
+        self.proc = subprocess.Popen(self.command(), cwd=REPO, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
-        while len(self.peer.calls("getUpdates")) <= before:
+        while len(self.peer.calls(ready)) <= before:
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"kefu did not start polling:\n{self.output()}")
+                raise RuntimeError(f"kefu did not start ({ready}):\n{self.output()}")
             time.sleep(0.1)
         return self
 

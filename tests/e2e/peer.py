@@ -130,6 +130,13 @@ class BotApiPeer:
         return f"{self.url}/file/bot"
 
     @property
+    def pid(self) -> int:
+        """The emulator's process id (for CPU and memory figures)."""
+        if self._proc is None:
+            raise PeerError("peer not started")
+        return self._proc.pid
+
+    @property
     def bot_id(self) -> int:
         """The bot's user id as getMe reports it (the numeric prefix of the token)."""
         head = self.token.split(":", 1)[0]
@@ -163,11 +170,15 @@ class BotApiPeer:
         chat_type: str | None = None,
         chat_title: str | None = None,
         thread_id: int | None = None,
+        reply_to: int | None = None,
     ) -> Message:
         """Deliver a user's text message to the bot; returns the Message (with `message_id`).
 
         `chat_type` defaults to private for positive chat ids and supergroup for negative ones.
         Texts starting with "/" get a bot_command entity, like a real client sends.
+        `reply_to` (a message id in the chat) nests that message as `reply_to_message` and puts
+        the reply in its thread: the forum topic, or in a supergroup without topics the reply
+        chain's root (`message_thread_id` without `is_topic_message`), as Telegram does.
         """
         body = self._user_text_body(
             user_id,
@@ -178,6 +189,7 @@ class BotApiPeer:
             chat_type=chat_type,
             chat_title=chat_title,
             thread_id=thread_id,
+            reply_to=reply_to,
         )
         return self._control("POST", "userMessage", json=body)["message"]
 
@@ -192,9 +204,11 @@ class BotApiPeer:
         chat_type: str | None = None,
         chat_title: str | None = None,
         thread_id: int | None = None,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
         """The /_test/userMessage body for a text message."""
         return {
+            "replyToMessageId": reply_to,
             "token": self.token,
             "userId": user_id,
             "chatId": chat_id,
@@ -248,10 +262,12 @@ class BotApiPeer:
         first_name: str = "Buyer",
         chat_type: str | None = None,
         thread_id: int | None = None,
+        reply_to: int | None = None,
     ) -> Message:
         """Deliver a user's photo (kind="photo") or document (kind="document") to the bot."""
         file = self.upload_file(data, kind=kind, filename=filename)
         body = {
+            "replyToMessageId": reply_to,
             "token": self.token,
             "userId": user_id,
             "chatId": chat_id,
@@ -381,7 +397,19 @@ class BotApiPeer:
         """Forum topics of a chat: [{message_thread_id, name, icon_color, is_closed}]."""
         return self._control("GET", "topics", params={"chatId": chat_id})
 
+    def webhook(self) -> dict[str, Any]:
+        """The bot's webhook: {url, deliveries: [{update_id, status, attempts, error?}]}."""
+        return self._control("GET", "webhook", params={"token": self.token})
+
     # ---- the world's state -----------------------------------------------------------------
+
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """A member (an admin) deletes a message in the app."""
+        self._control("POST", "deleteMessage", json={"chatId": chat_id, "messageId": message_id})
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """A member deletes a forum topic: it and all its messages are gone."""
+        self._control("POST", "deleteTopic", json={"chatId": chat_id, "threadId": thread_id})
 
     def set_member(self, chat_id: int, user_id: int, status: str) -> None:
         """Set getChatMember's answer: creator|administrator|member|restricted|left|kicked.

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, EndPointNotFound, NetworkError, RetryAfter
+from telegram.error import BadRequest, Conflict, EndPointNotFound, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -17,6 +17,7 @@ from telegram.ext import (
     filters,
 )
 
+from tests.e2e.kefu_process import free_port
 from tests.e2e.peer import BotApiPeer
 
 BUYER = 1001
@@ -285,5 +286,84 @@ def test_long_polling_idles_and_wakes_up(bot_api: BotApiPeer) -> None:
             latency = time.monotonic() - started
         assert idle_polls <= 4, f"{idle_polls} getUpdates in 2 idle seconds: busy loop"
         assert latency < 0.5, f"reply took {latency:.3f}s: long poll not woken"
+
+    asyncio.run(scenario())
+
+
+def test_replies_in_a_group_without_topics_nest_the_replied_message(bot_api: BotApiPeer) -> None:
+    """A reply carries reply_to_message and, as in Telegram, the chain's root as its thread."""
+    seen: list[object] = []
+
+    async def record(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        seen.append(update.message)
+        await update.message.reply_text("收到", do_quote=True)
+
+    async def scenario() -> None:
+        app = build_app(bot_api)
+        app.add_handler(MessageHandler(filters.TEXT, record))
+        async with polling(app):
+            card = await app.bot.send_message(STAFF_GROUP, "工单卡片")
+            bot_api.send_text(42, STAFF_GROUP, "我来", reply_to=card.message_id)
+            answer = await bot_api.wait_for_bot_message_async(
+                STAFF_GROUP, lambda m: m["text"] == "收到"
+            )
+        [message] = seen
+        assert message.reply_to_message.message_id == card.message_id
+        assert message.reply_to_message.text == "工单卡片"
+        assert message.message_thread_id == card.message_id and not message.is_topic_message
+        assert answer["reply_to_message"]["text"] == "我来"
+        with pytest.raises(RuntimeError, match="to reply to"):
+            bot_api.send_text(42, STAFF_GROUP, "x", reply_to=card.message_id + 1000)
+
+    asyncio.run(scenario())
+
+
+def test_a_member_deleting_a_topic_takes_its_messages(bot_api: BotApiPeer) -> None:
+    """After deleteTopic the thread is gone: its messages too, and sending there fails."""
+
+    async def scenario() -> None:
+        bot_api.set_forum(STAFF_GROUP)
+        app = build_app(bot_api)
+        await app.initialize()
+        topic = await app.bot.create_forum_topic(STAFF_GROUP, "#T1001")
+        thread = topic.message_thread_id
+        await app.bot.send_message(STAFF_GROUP, "卡片", message_thread_id=thread)
+        bot_api.delete_topic(STAFF_GROUP, thread)
+        with pytest.raises(BadRequest, match="thread not found"):
+            await app.bot.send_message(STAFF_GROUP, "买家补充", message_thread_id=thread)
+        await app.shutdown()
+        assert bot_api.bot_messages(STAFF_GROUP) == [] and bot_api.topics(STAFF_GROUP) == []
+
+    asyncio.run(scenario())
+
+
+def test_webhook_posts_updates_in_order_with_the_secret(bot_api: BotApiPeer) -> None:
+    """setWebhook: updates are POSTed to PTB's webhook server, which checks the secret."""
+
+    async def scenario() -> None:
+        app = build_app(bot_api)
+        app.add_handler(MessageHandler(filters.TEXT, echo))
+        port = free_port()
+        await app.initialize()
+        await app.start()
+        await app.updater.start_webhook(
+            listen="127.0.0.1", port=port, webhook_url=f"http://127.0.0.1:{port}/",
+            secret_token="s3cret-token",
+        )
+        try:
+            for n in range(5):
+                bot_api.send_text(BUYER, BUYER, f"第{n}条")
+            await bot_api.wait_for_bot_message_async(BUYER, lambda m: m["text"] == "echo: 第4条")
+            with pytest.raises(Conflict):
+                await app.bot.get_updates()
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+        hook = bot_api.webhook()
+        assert hook["url"] == f"http://127.0.0.1:{port}/"
+        assert [d["status"] for d in hook["deliveries"]] == [200] * 5
+        texts = [m["text"] for m in bot_api.bot_messages(BUYER)]
+        assert texts == [f"echo: 第{n}条" for n in range(5)]
 
     asyncio.run(scenario())

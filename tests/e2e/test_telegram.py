@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +10,7 @@ import pytest
 
 from tests.e2e.kefu_process import AGENT, STAFF_CHAT, KefuProcess, write_config
 from tests.e2e.peer import BotApiPeer, Message
-
-BUYER = 7001
-STRANGER = 7002
-ORDER = "KM202411221530123456"
+from tests.e2e.shop import BUYER, ORDER, STRANGER, buttons, has, ticket_row, wait_until
 
 
 @pytest.fixture
@@ -26,21 +21,6 @@ def shop(bot_api: BotApiPeer, tmp_path: Path) -> Iterator[KefuProcess]:
     kefu = KefuProcess(bot_api, write_config(tmp_path)).start()
     yield kefu
     kefu.stop()
-
-
-def has(text: str):
-    return lambda m: text in (m.get("text") or "")
-
-
-def buttons(message: Message) -> dict[str, str]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return {b["text"]: b["callback_data"] for row in rows for b in row}
-
-
-def ticket_row(kefu: KefuProcess) -> dict:
-    db = sqlite3.connect(kefu.config.parent / "kefu.db")
-    db.row_factory = sqlite3.Row
-    return dict(db.execute("SELECT * FROM tickets ORDER BY id LIMIT 1").fetchone())
 
 
 def open_ticket(peer: BotApiPeer) -> tuple[Message, dict]:
@@ -133,13 +113,8 @@ def test_non_staff_pressing_a_staff_button_changes_nothing(
 
 
 def _wait_answer(peer: BotApiPeer, query_id: str, timeout: float = 10.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        answer = peer.callback_answers().get(query_id)
-        if answer:
-            return answer
-        time.sleep(0.05)
-    raise TimeoutError(f"callback {query_id} was never answered")
+    return wait_until(lambda: peer.callback_answers().get(query_id), timeout,
+                      f"an answer to callback {query_id}")
 
 
 def test_buyer_screenshot_reaches_the_agent_as_a_photo(

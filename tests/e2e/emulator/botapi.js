@@ -180,13 +180,17 @@ function updateKind(update) {
 function pendingUpdates(server, token, limit, allowed) {
   const from = server.kefu.confirmed.get(token) || 0;
   return server.storage.userMessages
-    .filter((u) => u.botToken === token && u.updateId >= from)
+    .filter((u) => u.botToken === token && u.updateId >= from && !u.webhookDelivered)
     .filter((u) => !allowed || !allowed.length || allowed.includes(updateKind(u)))
     .slice(0, limit)
     .map((u) => TelegramServer.formatUpdate(u));
 }
 
 async function getUpdates({ server, token, p, res }) {
+  if (server.webhooks[token]) {
+    throw new ApiError(409, 'Conflict: can\'t use getUpdates method while webhook is active;'
+      + ' use deleteWebhook to delete the webhook first');
+  }
   const offset = num(p.offset);
   const { confirmed } = server.kefu;
   if (offset > 0) confirmed.set(token, Math.max(confirmed.get(token) || 0, offset));
@@ -211,9 +215,27 @@ function deleteWebhook({ server, token, p }) {
   return true;
 }
 
+// The webhook itself is delivered by patch.js (addUserUpdate); here it is only stored.
+function setWebhook({ server, token, p }) {
+  const url = String(p.url || '');
+  if (!url) return deleteWebhook({ server, token, p });
+  if (!/^https?:\/\/[^/]+/.test(url)) throw badRequest('bad webhook: invalid URL');
+  const secret = p.secret_token === undefined ? undefined : String(p.secret_token);
+  if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) {
+    throw badRequest('bad webhook: secret token contains unallowed characters');
+  }
+  if (p.drop_pending_updates === true || p.drop_pending_updates === 'true') {
+    server.kefu.confirmed.set(token, server.updateId);
+  }
+  const allowed = parseJson(p.allowed_updates, 'allowed_updates');
+  server.setWebhook({ url, secret_token: secret, allowed_updates: allowed }, token);
+  return true;
+}
+
 function getWebhookInfo({ server, token }) {
+  const hook = server.webhooks[token];
   const pending = pendingUpdates(server, token, 1e9, null).length;
-  return { url: '', has_custom_certificate: false, pending_update_count: pending };
+  return { url: hook ? hook.url : '', has_custom_certificate: false, pending_update_count: pending };
 }
 
 // ---- commands ---------------------------------------------------------------------------
@@ -277,7 +299,8 @@ function setClosed(ctx, closed) {
   return true;
 }
 
-function deleteForumTopic(ctx) {
+// Deleting a topic deletes every message in it.
+function removeTopic(ctx) {
   const { server, state, p } = ctx;
   const topic = topicFor(ctx);
   topicsOf(state, p.chat_id).delete(topic.message_thread_id);
@@ -287,6 +310,8 @@ function deleteForumTopic(ctx) {
   bumpChat(server, p.chat_id);
   return true;
 }
+
+const deleteForumTopic = removeTopic;
 
 // ---- chats and members ------------------------------------------------------------------
 
@@ -348,6 +373,7 @@ const METHODS = {
   getMe,
   getUpdates,
   deleteWebhook,
+  setWebhook,
   getWebhookInfo,
   sendMessage,
   sendPhoto,
@@ -373,6 +399,8 @@ const METHODS = {
 
 // Telegram method names are case-insensitive.
 const BOT_METHODS = Object.fromEntries(Object.entries(METHODS).map(([k, v]) => [k.toLowerCase(), v]));
-const PASS_THROUGH = new Set(['setwebhook']); // left to the original package
+const PASS_THROUGH = new Set(); // methods left to the original package
 
-module.exports = { BOT_METHODS, PASS_THROUGH, ApiError, MEMBER_FIELDS };
+module.exports = {
+  BOT_METHODS, PASS_THROUGH, ApiError, MEMBER_FIELDS, deleteMessage, pendingUpdates, removeTopic,
+};

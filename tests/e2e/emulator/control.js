@@ -1,7 +1,7 @@
 'use strict';
 // Test-control routes under /_test/ (the "user" side and knobs). Documented in ../README.md.
 const {
-  MEMBER_FIELDS,
+  MEMBER_FIELDS, deleteMessage, removeTopic,
 } = require('./botapi');
 const {
   botUser, botWaiters, chatFor, documentOf, newState, nowSecs, num, photoSizes, storeFile, topicsOf, waitFor,
@@ -54,6 +54,36 @@ function attachFile(state, b, message) {
   if (b.caption) message.caption = String(b.caption);
 }
 
+// The message a user replies to, as Telegram nests it: one level deep, same chat only.
+function repliedMessage(server, chatId, id) {
+  const bot = server.storage.botMessages.find((e) => e.messageId === id
+    && String(e.message.chat_id) === String(chatId));
+  const user = server.storage.userMessages.find((u) => u.message && !u.callbackQuery
+    && u.messageId === id && String(u.message.chat.id) === String(chatId));
+  const found = bot ? bot.formatted : user && user.message;
+  if (!found) throw new ControlError(`no message ${id} in chat ${chatId} to reply to`);
+  const { reply_to_message: _nested, botToken: _token, ...flat } = found;
+  return flat;
+}
+
+// Telegram puts a reply into its thread: a forum topic, or (in a supergroup without topics)
+// the reply chain rooted at the first message, without is_topic_message.
+function threadOfReply(chat, replied) {
+  if (replied.message_thread_id) return replied.message_thread_id;
+  return chat.type === 'supergroup' && !chat.is_forum ? replied.message_id : undefined;
+}
+
+function placeMessage(server, b, chat, message) {
+  const replied = num(b.replyToMessageId)
+    ? repliedMessage(server, chat.id, num(b.replyToMessageId)) : undefined;
+  const thread = num(b.threadId) || (replied && threadOfReply(chat, replied));
+  if (thread) {
+    message.message_thread_id = thread;
+    if (chat.is_forum) message.is_topic_message = true;
+  }
+  if (replied) message.reply_to_message = replied;
+}
+
 // With awaitReply (seconds), also waits for the bot's next message in the chat: `replies`.
 async function userMessage(server, b, res) {
   need(b, 'token', 'userId', 'chatId');
@@ -62,10 +92,7 @@ async function userMessage(server, b, res) {
   const chat = rememberChat(state, b, from);
   const common = server.getCommonFields(b.token);
   const message = { message_id: common.messageId, from, chat, date: nowSecs() };
-  if (b.threadId) {
-    message.message_thread_id = Number(b.threadId);
-    if (chat.is_forum) message.is_topic_message = true;
-  }
+  placeMessage(server, b, chat, message);
   if (b.text !== undefined) message.text = String(b.text);
   const entities = commandEntities(message.text);
   if (entities) message.entities = entities;
@@ -188,6 +215,8 @@ function uploadFile(server, b) {
 function reset(server) {
   server.storage.userMessages = [];
   server.storage.botMessages = [];
+  server.webhooks = {};
+  server.kefuHookChains = new Map();
   server.kefu = newState();
   return { reset: true };
 }
@@ -195,6 +224,24 @@ function reset(server) {
 function topics(server, q) {
   need(q, 'chatId');
   return [...topicsOf(server.kefu, q.chatId).values()];
+}
+
+// A member deletes a forum topic in the app: the topic and every message in it are gone.
+function deleteTopic(server, b) {
+  need(b, 'chatId', 'threadId');
+  const p = { chat_id: b.chatId, message_thread_id: b.threadId };
+  removeTopic({ server, state: server.kefu, p });
+  server.storage.userMessages = server.storage.userMessages.filter((u) => !(u.message
+    && String(u.message.chat.id) === String(b.chatId)
+    && u.message.message_thread_id === num(b.threadId)));
+  return { deleted: true };
+}
+
+function webhook(server, q) {
+  need(q, 'token');
+  const hook = server.webhooks[q.token];
+  const log = server.kefu.webhookLog.filter((d) => d.token === q.token);
+  return { url: hook ? hook.url : '', deliveries: log };
 }
 
 function calls(server, q) {
@@ -213,6 +260,12 @@ const ROUTES = [
   ['post', 'setChatMember', setChatMember],
   ['post', 'setChat', setChat],
   ['get', 'topics', topics],
+  ['post', 'deleteTopic', deleteTopic],
+  ['post', 'deleteMessage', (s, b) => {
+    need(b, 'chatId', 'messageId');
+    return deleteMessage({ server: s, p: { chat_id: b.chatId, message_id: b.messageId } });
+  }],
+  ['get', 'webhook', webhook],
   ['get', 'faults', (s) => s.kefu.faults],
   ['post', 'faults', addFault],
   ['delete', 'faults', (s) => { s.kefu.faults = []; return []; }],

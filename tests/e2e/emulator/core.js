@@ -39,6 +39,7 @@ function newState() {
     counts: {},
     confirmed: new Map(), // token -> lowest update id not yet confirmed
     versions: new Map(), // chat id -> bumped on every bot message add/edit/delete
+    webhookLog: [], // {token, update_id, status, attempts, error}
   };
 }
 

@@ -11,6 +11,7 @@ const {
   ApiError, newState, sleep, toSecs, wakeAll,
 } = require('./core');
 const { parseMultipart } = require('./multipart');
+require('./webhook');
 
 const MAX_CALLS_LOGGED = 20000;
 const BAD_GATEWAY = '<html><head><title>502 Bad Gateway</title></head><body>'
