@@ -77,18 +77,9 @@ def test_without_topics_card_buttons_move_the_ticket(
     assert notices and all(m["reply_to_message"]["message_id"] == card_id for m in notices)
 
 
-@pytest.fixture
-def forum_shop(bot_api: BotApiPeer, tmp_path: Path) -> Iterator[KefuProcess]:
-    """A staff supergroup with forum topics and a running kefu process."""
-    bot_api.set_forum(STAFF_CHAT, True, title="售后客服组")
-    bot_api.set_member(STAFF_CHAT, AGENT, "member")
-    kefu = KefuProcess(bot_api, write_config(tmp_path)).start()
-    yield kefu
-    kefu.stop()
-
 
 def test_a_deleted_topic_is_recreated_with_the_card_on_top(
-    bot_api: BotApiPeer, forum_shop: KefuProcess
+    bot_api: BotApiPeer, shop: KefuProcess
 ) -> None:
     _, card = open_ticket(bot_api)
     old = card["message_thread_id"]
@@ -127,7 +118,7 @@ def test_without_topics_a_deleted_card_is_posted_again_and_the_thread_goes_on(
 
 
 def test_an_agents_photo_in_the_topic_reaches_the_buyer_signed(
-    bot_api: BotApiPeer, forum_shop: KefuProcess
+    bot_api: BotApiPeer, shop: KefuProcess
 ) -> None:
     _, card = open_ticket(bot_api)
     sent = bot_api.send_file(AGENT, STAFF_CHAT, PNG, caption="补发的卡密在图里",
@@ -135,7 +126,7 @@ def test_an_agents_photo_in_the_topic_reaches_the_buyer_signed(
     photo = bot_api.wait_for_bot_message(BUYER, lambda m: bool(m.get("photo")), timeout=15)
     assert photo["caption"] == "【客服 小王】补发的卡密在图里"
     assert photo["photo"][-1]["file_id"] == sent["photo"][-1]["file_id"]
-    assert ticket_row(forum_shop)["first_reply_at"]
+    assert ticket_row(shop)["first_reply_at"]
 
 
 def test_without_topics_an_agents_file_replying_to_the_card_reaches_the_buyer(
@@ -151,7 +142,7 @@ def test_without_topics_an_agents_file_replying_to_the_card_reaches_the_buyer(
 
 
 def test_a_reply_too_long_once_signed_reaches_the_buyer_in_two_parts(
-    bot_api: BotApiPeer, forum_shop: KefuProcess
+    bot_api: BotApiPeer, shop: KefuProcess
 ) -> None:
     _, card = open_ticket(bot_api)
     text = "\n".join(f"第{n:04d}行 核对记录 OK" for n in range(300))[:4096]

@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from tests.e2e.kefu_process import AGENT, STAFF_CHAT, KefuProcess, write_config
+from tests.e2e.kefu_process import AGENT, STAFF_CHAT, KefuProcess
 from tests.e2e.peer import BotApiPeer, Message
 from tests.e2e.shop import BUYER, ORDER, STRANGER, buttons, has, ticket_row, wait_until
-
-
-@pytest.fixture
-def shop(bot_api: BotApiPeer, tmp_path: Path) -> Iterator[KefuProcess]:
-    """A forum staff group and a running kefu process."""
-    bot_api.set_forum(STAFF_CHAT, True, title="售后客服组")
-    bot_api.set_member(STAFF_CHAT, AGENT, "member")
-    kefu = KefuProcess(bot_api, write_config(tmp_path)).start()
-    yield kefu
-    kefu.stop()
 
 
 def open_ticket(peer: BotApiPeer) -> tuple[Message, dict]:
