@@ -21,6 +21,9 @@ DATA_DIR = Path(__file__).parent / "data"
 # Order numbers, phone numbers and the like carry no intent by their digits,
 # only by their presence, so they collapse to one token the examples share.
 _LONG_NUMBER = re.compile(r"[a-z]{0,4}\d[\d\s\-]{6,}\d")
+# Sums of money say how much, not what happened: "花了五十块" and "付了98元" read alike.
+_MONEY = re.compile(r"(?:花了|付了|充了|扣了)?\s*"
+                    r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)\s*(?:块钱?|元)(?!宝)")
 _SPACES = re.compile(r"\s+")
 
 
@@ -80,5 +83,6 @@ def normalize(text: str, synonyms: Synonyms) -> str:
     """Canonical matching form of a raw message; never raises on any str."""
     text = _basic(text)
     text = _LONG_NUMBER.sub(f" {ORDER_TOKEN} ", text)
+    text = _MONEY.sub(" ", text)
     text = synonyms.apply(text)
     return _SPACES.sub(" ", text).strip()

@@ -30,12 +30,30 @@ def understand(matcher: Matcher, text: str, thresholds: Thresholds,
                order_pattern: str = DEFAULT_ORDER_PATTERN) -> Understanding:
     """Match, decide and extract for one message; never raises on any str."""
     text = text[:MAX_INPUT]
-    ranking = matcher.rank(text)
+    details = extract(text, order_pattern)
+    ranking = _consistent(matcher, matcher.rank(text), details.demand)
     decision = decide(ranking, thresholds)
     if _wants_person(ranking.text) and matcher.faq.get("contact_human"):
         decision = Decision("answer", "contact_human", max(decision.confidence, 1.0))
-    details = extract(text, order_pattern)
     return Understanding(decision, ranking, _with_demand(matcher, decision, ranking, details))
+
+
+CONTRADICTED = 0.8  # score kept by an intent whose fixed demand the buyer's words contradict
+
+
+def _consistent(matcher: Matcher, ranking: Ranking, demand: str | None) -> Ranking:
+    """Demote intents whose fixed demand the buyer contradicts ("帮我补发" is no 退款 request)."""
+    if demand not in ("补发", "退款"):
+        return ranking
+
+    def fits(intent_id: str) -> bool:
+        intent = matcher.faq.get(intent_id)
+        fixed = intent.ticket.demand if intent and intent.ticket else "ask"
+        return fixed not in ("补发", "退款") or fixed == demand
+
+    scored = [c if fits(c.intent) else replace(c, score=round(c.score * CONTRADICTED, 4))
+              for c in ranking.candidates]
+    return replace(ranking, candidates=tuple(sorted(scored, key=lambda c: -c.score)))
 
 
 def _wants_person(norm: str) -> bool:

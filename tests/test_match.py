@@ -89,9 +89,22 @@ def test_asking_when_people_work_is_not_forced_to_contact_human(matcher) -> None
     ("付了钱卡密没到", "card_not_received"),
     ("冲值失败了", "recharge_failed"),
     ("退款多久到", "refund_progress"),
+    # everything at once: the order number, the sum and the wish do not blur the intent
+    ("付了钱卡密没到 订单号KM202411221530123456 帮我补发 花了五十块", "card_not_received"),
 ])
 def test_the_briefs_own_phrases_are_answered(matcher, text: str, intent: str) -> None:
     from intents.decide import Thresholds
     from intents.understand import understand
     decision = understand(matcher, text, Thresholds()).decision
     assert (decision.kind, decision.intent) == ("answer", intent)
+
+
+def test_a_stated_wish_demotes_intents_that_contradict_it(matcher) -> None:
+    from intents.decide import Thresholds
+    from intents.understand import understand
+    text = "付了钱卡密没到 订单号KM202411221530123456 帮我补发"
+    ranked = understand(matcher, text, Thresholds()).ranking.candidates
+    scores = {c.intent: c.score for c in ranked}
+    raw = {c.intent: c.score for c in matcher.rank(text).candidates}
+    assert scores["refund_request"] < raw["refund_request"]  # 补发 is no 退款 request
+    assert scores["card_not_received"] == raw["card_not_received"]

@@ -20,7 +20,13 @@ def synonyms():
 
 
 def test_full_width_digits_and_letters_become_ascii(synonyms) -> None:
-    assert normalize("付了１００元 ＯＫ", synonyms) == "付了100元 ok"
+    assert normalize("买了１００张 ＯＫ", synonyms) == "买了100张 ok"
+
+
+@pytest.mark.parametrize("text", ["卡密没到 花了五十块", "卡密没到 付了98元", "卡密没到 ５０块钱"])
+def test_sums_of_money_do_not_weigh_on_the_match(synonyms, text: str) -> None:
+    assert normalize(text, synonyms) == "卡密没到"
+    assert normalize("充了648元宝", synonyms) == "充了648元宝"  # game currency is no price
 
 
 def test_traditional_characters_become_simplified(synonyms) -> None:
