@@ -376,6 +376,13 @@ class Store:
                              f"AND {column} IS ? ORDER BY id LIMIT ?", [audience, owner, limit])
         return [_outgoing(r) for r in rows]
 
+    def delivered_then_pending(self, outbox_id: int, now: datetime,
+                               chat: tuple[str, int | None] | None = None) -> list[Outgoing]:
+        """Mark one message delivered; given its chat (audience, owner), return what waits
+        there next, so a sender needs one trip to the database per message, not two."""
+        self.mark_delivered(outbox_id, now)
+        return self.pending_in(*chat) if chat else []
+
     # outbox lanes (the Telegram sender opens one lane per chat with mail) ------
     def pending_chats(self, audience: str) -> list[int | None]:
         """Chats with undelivered messages, longest waiting first: user ids for buyers,

@@ -61,12 +61,34 @@ class Runtime:
 
         `gather` (an album item, a forward) waits `burst_window` for the rest first.
         """
+        user_id = event.user_id
+        idle = not gather and user_id not in self.dirty and user_id not in self.workers
         try:
-            await self.call(inbox.receive, self.kefu, event)
+            if idle:  # nothing of theirs waits: store and handle in one trip to the DB thread
+                failed = await self.call(self._receive_and_take, event)
+            else:
+                await self.call(inbox.receive, self.kefu, event)
         except sqlite3.Error as exc:  # disk full, read-only, locked past the busy timeout
-            await self._not_stored(event.user_id, exc)
+            await self._not_stored(user_id, exc)
             return
-        self.schedule(event.user_id, gather)
+        if not idle:
+            self.schedule(user_id, gather)
+        elif failed is not None:
+            await self._turn_failed(user_id, failed)
+        else:
+            self.delayed.discard(user_id)
+            self.wake.set()
+
+    def _receive_and_take(self, event: BuyerSaid | ButtonPressed | BuyerCommand
+                          ) -> Exception | None:
+        """On the DB thread: store the event (raising if that fails), then handle it; a
+        failed turn is returned, not raised, because the event is safe in the inbox."""
+        inbox.receive(self.kefu, event)
+        try:
+            inbox.take_turns(self.kefu, event.user_id)
+        except Exception as exc:  # the sweep retries it, as for a worker's turn
+            return exc
+        return None
 
     async def _not_stored(self, user_id: int, exc: Exception) -> None:
         logger.error("DATABASE UNWRITABLE (%s; %s): buyer %s's message was not stored; they "
