@@ -33,7 +33,7 @@ def handle(k: Kefu, event: BuyerEvent, inbox_ids: Sequence[int] = ()) -> list[Ou
     now = k.now()
     with k.store.transaction():
         if inbox_ids:
-            k.store.inbox_done(list(inbox_ids), now)
+            k.store.inbox_done(list(inbox_ids))
         unseen = _unseen(k, event, now)
         if unseen is None:
             return []  # already handled: the messenger delivered this update twice

@@ -84,10 +84,10 @@ def _failed(k: Kefu, user_id: int, ids: list[int]) -> list[Outgoing]:
                                        ticket.id if ticket else None, "failed")
                 if ticket and text:
                     outs.append(to_staff(ticket.id, f"买家补充 (未能自动处理): {text}"))
-        k.store.inbox_done(ids, now)
+        k.store.inbox_done(ids)
         return deliver(k.store, outs, now)
 
 
 def waiting_users(k: Kefu) -> list[int]:
     """Buyers with events not yet handled (after a crash, say)."""
-    return sorted({row["user_id"] for row in k.store.inbox_pending()})
+    return k.store.inbox_users()

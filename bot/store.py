@@ -116,15 +116,16 @@ class Store:
 
     def inbox_pending(self, user_id: int | None = None) -> list[dict[str, Any]]:
         """Unhandled events (of one buyer, or all), oldest first."""
-        sql = "SELECT * FROM inbox WHERE handled_at IS NULL"
-        params: list[Any] = []
-        if user_id is not None:
-            sql += " AND user_id = ?"
-            params.append(user_id)
+        where, params = ("WHERE user_id = ?", [user_id]) if user_id is not None else ("", [])
         return [dict(r, event=json.loads(r["event"]))
-                for r in self.db.query(sql + " ORDER BY id", params)]
+                for r in self.db.query(f"SELECT * FROM inbox {where} ORDER BY id", params)]
 
-    def inbox_done(self, ids: list[int], now: datetime) -> None:
+    def inbox_users(self) -> list[int]:
+        """Buyers with events waiting, without reading the events."""
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT user_id FROM inbox ORDER BY user_id").fetchall()]
+
+    def inbox_done(self, ids: list[int]) -> None:
         """Drop handled events (inside the turn's transaction; `messages` keeps the text)."""
         marks = ", ".join("?" for _ in ids)
         self.db.execute(f"DELETE FROM inbox WHERE id IN ({marks})", ids)
