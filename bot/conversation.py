@@ -20,6 +20,7 @@ from bot.kefu import Kefu
 from bot.outbox import deliver
 from bot.records import Conversation, Outgoing, Ticket
 from bot.tickets import evidence_to_staff, to_buyer
+from intents.extract import extract_order_no
 
 _CANCEL = re.compile(r"^\s*(取消|算了|不用了|cancel|退出)\s*[。.!！]*\s*$", re.I)
 
@@ -132,7 +133,7 @@ def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
 
 def _ticket_for_order(k: Kefu, user_id: int, text: str) -> Ticket | None:
     """Another buyer's open ticket about the order number in this text."""
-    order_no = flow.extracted(k, text).get("order_no")
+    order_no = extract_order_no(text[:2000], k.config.order_pattern)
     ticket = k.store.open_ticket_by_order(order_no) if order_no else None
     return ticket if ticket and ticket.user_id != user_id else None
 

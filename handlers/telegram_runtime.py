@@ -57,10 +57,8 @@ class Runtime:
 
     async def buyer(self, event: BuyerSaid | ButtonPressed | BuyerCommand,
                     gather: bool = False) -> None:
-        """Store a buyer event at once; a per-buyer worker handles it in turn.
-
-        `gather` (an album item, a forward) waits `burst_window` for the rest first.
-        """
+        """Store a buyer event and handle it: at once when nothing of theirs waits, else by
+        their worker in turn. `gather` (an album item, a forward) waits `burst_window`."""
         user_id = event.user_id
         idle = not gather and user_id not in self.dirty and user_id not in self.workers
         try:
