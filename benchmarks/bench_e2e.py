@@ -46,7 +46,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import e2e_mix  # noqa: E402
+from bot.report.stats import percentile as nearest_rank  # noqa: E402
 from tests.e2e.peer import BotApiPeer  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile in ms; 0 when a run produced no latencies."""
+    return nearest_rank(values, q) or 0.0
+
 
 # name -> command line; add a target here (or pass --command NAME='...').
 TARGETS: dict[str, str] = {
@@ -289,15 +296,6 @@ def undelivered(db: Path, patience: float = 30.0) -> int:
         if count == 0 or time.monotonic() > deadline:
             return count
         time.sleep(0.2)
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
 
 
 def measure(name: str, template: str, peer: BotApiPeer, args: argparse.Namespace) -> Result:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.report.stats import percentile
 from intents.decide import NONE, Thresholds
 from intents.extract import DEFAULT_ORDER_PATTERN
 from intents.match import Matcher
@@ -89,7 +90,7 @@ def metrics(outcomes: list[Outcome]) -> dict[str, Any]:
     """Headline figures as `kefu eval --json` prints them."""
     n = len(outcomes)
     ranked = [o for o in outcomes if o.case.intent != NONE]
-    ms = sorted(o.ms for o in outcomes)
+    ms = [o.ms for o in outcomes]
     result: dict[str, Any] = {
         "n": n,
         "accuracy": _share(sum(o.label == o.case.intent for o in outcomes), n),
@@ -103,16 +104,9 @@ def metrics(outcomes: list[Outcome]) -> dict[str, Any]:
         carrying = [o for o in outcomes if name in o.case.fields]
         hits = sum(_field_ok(name, o.extracted[name], o.case.fields[name]) for o in carrying)
         result[f"{name}_accuracy"] = _share(hits, len(carrying))
-    result["p50_ms"] = round(_pct(ms, 50), 3)
-    result["p99_ms"] = round(_pct(ms, 99), 3)
+    result["p50_ms"] = round(percentile(ms, 50) or 0.0, 3)
+    result["p99_ms"] = round(percentile(ms, 99) or 0.0, 3)
     return result
-
-
-def _pct(values: list[float], p: float) -> float:
-    if not values:
-        return 0.0
-    idx = min(len(values) - 1, max(0, math.ceil(p / 100 * len(values)) - 1))
-    return values[idx]
 
 
 def per_intent_table(outcomes: list[Outcome]) -> str:
