@@ -14,6 +14,7 @@ from bot.records import Conversation, Outgoing
 from bot.tickets import to_buyer
 from intents.extract import extract, looks_like_order_attempt, parse_demand_answer
 from intents.faq import Intent
+from intents.normalize import ORDER_TOKEN
 
 Turn = tuple[Conversation, list[Outgoing]]
 
@@ -31,10 +32,12 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
     # understand() has read the demand with the intent in mind (查下 on a double charge
     # is a check, not a refund); the raw fields come from the same extraction.
     found = {f: getattr(u.details, f) for f in _PER_FIELD if getattr(u.details, f) is not None}
-    details = {**found, "text": text[:500]}
-    if conv.details.get("evidence"):  # a screenshot sent before the words stays with them
-        details["evidence"] = conv.details["evidence"]
+    details = {**_carried(conv), **found, "text": text[:500]}
     decision, intent = u.decision, k.intent(u.decision.intent)
+    if conv.step == "clarify" and found and not u.ranking.text.replace(ORDER_TOKEN, "").strip():
+        # Only an order number while we asked which problem it is: keep it, ask again.
+        conv = replace(conv, details=details)
+        return conv, [to_buyer(conv.user_id, replies.clarify_kept(found), *conv.offered)]
     if decision.kind == "clarify":
         choices = [replies.Choice(k.intent(i).label, f"pick:{i}") for i in decision.choices
                    if k.intent(i)]
@@ -47,6 +50,13 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         conv = Conversation(conv.user_id, "feedback", "none", details)
         return conv, [to_buyer(conv.user_id, _fill(k, answer), replies.HUMAN)]
     return answer_intent(k, conv, intent, details, now)
+
+
+def _carried(conv: Conversation) -> dict[str, Any]:
+    """What the buyer already told us that a new message need not repeat: screenshots sent
+    before the words, and, while we asked which problem it is, the order number and sum."""
+    keep = ("evidence", "order_no", "amount") if conv.step == "clarify" else ("evidence",)
+    return {f: conv.details[f] for f in keep if conv.details.get(f)}
 
 
 def _fill(k: Kefu, answer: str) -> str:

@@ -203,3 +203,9 @@ def turn_delayed(retry: datetime, now: datetime) -> str:
     """Stored, but the database refuses the turn: it is handled once the database recovers."""
     return ("消息收到了, 但系统暂时出了故障, 现在开不了工单。恢复后会按顺序自动处理, 不用重发; "
             f"如果 {format_due(retry, now)} 前还没有回复, 请再发一次。")
+
+
+def clarify_kept(found: dict) -> str:
+    """A bare order number (or sum) while kefu asked which problem it is."""
+    said = f"订单号 {found['order_no']}" if found.get("order_no") else "这个信息"
+    return f"收到{said}, 已记下, 不用再发。还需要知道是哪类问题, 请点选一个, 或用一句话说明:"

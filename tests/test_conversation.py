@@ -44,6 +44,24 @@ def test_clarify_offers_the_close_intents(kefu: Kefu) -> None:
     assert "1-3 个工作日" in buyer.presses("退款进度")
 
 
+def test_an_order_number_sent_while_asked_which_problem_is_kept(kefu: Kefu) -> None:
+    buyer = Buyer(kefu)
+    buyer.says("退款")
+    offered = buyer.choices()
+    reply = buyer.says("ＫＭ２０２４１１２２１５３０１２３４５６")  # full-width, nothing else
+    assert f"收到订单号 {ORDER}" in reply and buyer.choices() == offered
+    reply = buyer.presses("申请退款")
+    assert "已受理" in reply and "订单号" not in reply.split("已受理")[0]  # not asked again
+    assert tickets(kefu)[0]["order_no"] == ORDER
+
+
+def test_an_order_number_is_not_carried_into_an_unrelated_new_question(kefu: Kefu) -> None:
+    buyer = Buyer(kefu)
+    buyer.says(f"卡密怎么用 {ORDER}")
+    buyer.presses("解决了")
+    assert "订单号" in buyer.says("我要退款")  # a finished exchange leaves nothing behind
+
+
 def test_fallback_says_what_kefu_does_and_offers_a_person(kefu: Kefu) -> None:
     buyer = Buyer(kefu)
     assert "卡密、充值、退款" in buyer.says("今天天气怎么样")
