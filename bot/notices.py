@@ -32,9 +32,8 @@ USAGE = ("用法: /notice 渠道 分钟 说明, 例: /notice 支付宝 30 支付
 def mentions(k: Kefu, notice: Notice, text: str) -> bool:
     """Whether a buyer's text names the notice's channel (or an alias from config)."""
     norm = k.matcher.normalize(text)
-    return any(k.matcher.normalize(name).strip() in norm
-               for name in k.config.notices.names(notice.channel)
-               if k.matcher.normalize(name).strip())
+    names = (k.matcher.normalize(name).strip() for name in k.config.notices.names(notice.channel))
+    return any(name and name in norm for name in names)
 
 
 def relevant(k: Kefu, intent_id: str, text: str) -> list[Notice]:
