@@ -29,9 +29,16 @@ Turn = tuple[list[int], BuyerEvent]
 
 def receive(k: Kefu, event: BuyerSaid | ButtonPressed | BuyerCommand) -> int:
     """Store an event the moment it arrives (its own small transaction)."""
-    with k.store.transaction():
-        return k.store.inbox_add(event.user_id, {"type": type(event).__name__,
-                                                 **asdict(event)}, k.now())
+    return receive_all(k, [event])[0]
+
+
+def receive_all(k: Kefu, events: list[BuyerSaid | ButtonPressed | BuyerCommand]) -> list[int]:
+    """Store events that arrived together in one transaction (one write to disk for a batch
+    of updates, not one each), in arrival order."""
+    now = k.now()
+    with k.store.transaction(durable=True):
+        return [k.store.inbox_add(e.user_id, {"type": type(e).__name__, **asdict(e)}, now)
+                for e in events]
 
 
 def _event(raw: dict[str, Any]) -> BuyerEvent:

@@ -116,7 +116,9 @@ async def _stop(app: Application) -> None:
     task = app.bot_data.get("sender")
     if task:
         task.cancel()
-    app.bot_data["runtime"].executor.shutdown(wait=True)
+    runtime: Runtime = app.bot_data["runtime"]
+    await runtime.settle()  # what arrived last is stored before the database thread ends
+    runtime.executor.shutdown(wait=True)
 
 
 async def _is_forum(app: Application, chat_id: int) -> bool:
@@ -165,7 +167,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                             secret_token=secrets.token_urlsafe(32),
                             allowed_updates=Update.ALL_TYPES)
         else:  # an update is confirmed to Telegram only once it is stored
-            run_polling(app, POLL_SECONDS)
+            run_polling(app, POLL_SECONDS, app.bot_data["runtime"].settle)
     except InvalidToken:  # PTB's message quotes the token: say it without it
         logger.error("Telegram rejected the bot token in %s; check it with @BotFather", TOKEN_ENV)
         return 2

@@ -2,8 +2,9 @@
 
 PTB's Updater asks for the next batch, which confirms the last one, as soon as it has queued
 the batch for handling. An update fetched but not yet written to the inbox is then lost if
-kefu dies: a few milliseconds as a rule, seconds while the database is locked. Here each
-update is processed (a buyer's event stored) before the next getUpdates confirms it.
+kefu dies: a few milliseconds as a rule, seconds while the database is locked. Here every
+update of a batch is processed, and the buyers' events stored (one transaction for the
+batch), before the next getUpdates confirms it; their turns run meanwhile.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -23,8 +24,9 @@ logger = logging.getLogger(__name__)
 PAUSE_MAX = 30.0  # seconds between attempts while Telegram cannot be reached
 
 
-async def poll(app: Application, timeout: int) -> None:
-    """Fetch a batch, process every update in it, then confirm it with the next fetch."""
+async def poll(app: Application, timeout: int, settle: Callable[[], Awaitable[None]]) -> None:
+    """Fetch a batch, process every update in it, `settle` (store what it brought), then
+    confirm it with the next fetch."""
     offset, pause = 0, 0.0
     while True:
         try:
@@ -48,15 +50,16 @@ async def poll(app: Application, timeout: int) -> None:
                 except Exception:  # never stall polling on one update
                     logger.exception("update %s could not be processed", update.update_id)
                 offset = update.update_id + 1
+            await settle()
         await asyncio.sleep(pause)
 
 
-def run_polling(app: Application, timeout: int) -> None:
+def run_polling(app: Application, timeout: int, settle: Callable[[], Awaitable[None]]) -> None:
     """Like `app.run_polling`, with `poll`; stops on SIGINT or SIGTERM."""
-    asyncio.run(_run(app, timeout))
+    asyncio.run(_run(app, timeout, settle))
 
 
-async def _run(app: Application, timeout: int) -> None:
+async def _run(app: Application, timeout: int, settle: Callable[[], Awaitable[None]]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -67,7 +70,7 @@ async def _run(app: Application, timeout: int) -> None:
             await app.post_init(app)
         await app.bot.delete_webhook()
         await app.start()
-        await _until(stop, poll(app, timeout))
+        await _until(stop, poll(app, timeout, settle))
     finally:
         if app.running:
             await app.stop()

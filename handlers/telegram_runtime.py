@@ -18,11 +18,13 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot import inbox, replies
 from bot.events import AgentAct, ButtonPressed, BuyerCommand, BuyerSaid
 from bot.kefu import Kefu
+from bot.records import Outgoing
 from bot.staff import StaffResult, handle_agent
 from bot.store import unwritable
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+Arrival = BuyerSaid | ButtonPressed | BuyerCommand  # one update's event, before any burst
 STAFF_STATUSES = ("creator", "administrator", "member")
 MEMBERSHIP_TTL = 300.0  # seconds a staff-membership answer is trusted
 SORRY_EVERY = 30.0  # seconds: one "kefu is unwell" note a buyer, not one a message in a burst
@@ -50,47 +52,49 @@ class Runtime:
     bot: ExtBot | None = None  # set once connected: says sorry when the database cannot
     sorry: dict[int, float] = field(default_factory=dict)  # buyer -> when last told "not stored"
     delayed: set[int] = field(default_factory=set)  # told their stored messages must wait
+    # Set by the sender: starts a buyer's chat with its waiting messages, already read
+    # (False: it could not, so the sender must look itself).
+    post: Callable[[int, list[Outgoing]], bool] | None = None
+    arrivals: list[tuple[Arrival, bool]] = field(default_factory=list)  # not yet stored
+    storer: asyncio.Task[None] | None = None  # writing `arrivals` to the inbox
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a blocking core/store function on the DB thread."""
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
-    async def buyer(self, event: BuyerSaid | ButtonPressed | BuyerCommand,
-                    gather: bool = False) -> None:
-        """Store a buyer event and handle it: at once when nothing of theirs waits, else by
-        their worker in turn. `gather` (an album item, a forward) waits `burst_window`."""
-        user_id = event.user_id
-        idle = not gather and user_id not in self.dirty and user_id not in self.workers
-        try:
-            if idle:  # nothing of theirs waits: store and handle in one trip to the DB thread
-                failed = await self.call(self._receive_and_take, event)
-            else:
-                await self.call(inbox.receive, self.kefu, event)
-        except sqlite3.Error as exc:  # disk full, read-only, locked past the busy timeout
-            await self._not_stored(user_id, exc)
-            return
-        if not idle:
-            self.schedule(user_id, gather)
-        elif failed is not None:
-            await self._turn_failed(user_id, failed)
-        else:
-            self.delayed.discard(user_id)
-            self.wake.set()
+    async def buyer(self, event: Arrival, gather: bool = False) -> None:
+        """Take a buyer event: it is stored together with whatever else arrived meanwhile
+        (see `settle`), then handled by the buyer's worker in turn. `gather` (an album
+        item, a forward) waits `burst_window` for the rest."""
+        self.arrivals.append((event, gather))
+        if self.storer is None or self.storer.done():
+            self.storer = asyncio.create_task(self._store_arrivals(), name="inbox")
 
-    def _receive_and_take(self, event: BuyerSaid | ButtonPressed | BuyerCommand
-                          ) -> Exception | None:
-        """On the DB thread: store the event (raising if that fails), then handle it; a
-        failed turn is returned, not raised, because the event is safe in the inbox."""
-        inbox.receive(self.kefu, event)
-        try:
-            inbox.take_turns(self.kefu, event.user_id)
-        except Exception as exc:  # the sweep retries it, as for a worker's turn
-            return exc
-        return None
+    async def settle(self) -> None:
+        """Return once every event taken so far is stored (or its buyer told it was not):
+        polling confirms a batch of updates to Telegram only after this."""
+        while self.storer is not None and not self.storer.done():
+            await asyncio.wait({self.storer})  # a cancelled caller must not cancel the store
+
+    async def _store_arrivals(self) -> None:
+        # Group commit: what arrived while the last batch was written goes in the next one.
+        while self.arrivals:
+            batch, self.arrivals = self.arrivals, []
+            try:
+                await self.call(inbox.receive_all, self.kefu, [event for event, _ in batch])
+            except Exception as exc:  # disk full, read-only, locked past the busy timeout
+                for user_id in dict.fromkeys(event.user_id for event, _ in batch):
+                    await self._not_stored(user_id, exc)
+                continue
+            for event, gather in batch:
+                self.schedule(event.user_id, gather)
 
     async def _not_stored(self, user_id: int, exc: Exception) -> None:
-        logger.error("DATABASE UNWRITABLE (%s; %s): buyer %s's message was not stored; they "
-                     "are asked to send it again", exc, UNWRITABLE_HINT, user_id)
+        if not isinstance(exc, sqlite3.Error):
+            logger.error("buyer %s's message was not stored", user_id, exc_info=exc)
+        else:
+            logger.error("DATABASE UNWRITABLE (%s; %s): buyer %s's message was not stored; "
+                         "they are asked to send it again", exc, UNWRITABLE_HINT, user_id)
         now = time.monotonic()
         self.sorry = {u: t for u, t in self.sorry.items() if now - t < SORRY_EVERY}
         if user_id not in self.sorry:
@@ -115,13 +119,22 @@ class Runtime:
             self.hold.pop(user_id, None)
             self.dirty.discard(user_id)
             try:
-                await self.call(inbox.take_turns, self.kefu, user_id)
+                waiting, staff_mail = await self.call(self._take_turns, user_id)
             except Exception as exc:  # the database is unwell: the events wait for the next sweep
                 await self._turn_failed(user_id, exc)
                 break
             self.delayed.discard(user_id)
-            self.wake.set()
+            if staff_mail or not (self.post and self.post(user_id, waiting)):
+                self.wake.set()
         self.workers.pop(user_id, None)
+
+    def _take_turns(self, user_id: int) -> tuple[list[Outgoing], bool]:
+        """On the DB thread: handle what waits for this buyer; return what now waits in
+        their chat (read in the same trip, for `post`) and whether staff got mail."""
+        outs = inbox.take_turns(self.kefu, user_id)
+        to_buyer = any(out.audience == "user" for out in outs)
+        waiting = self.kefu.store.pending_in("user", user_id) if to_buyer else []
+        return waiting, any(out.audience == "staff" for out in outs)
 
     async def _turn_failed(self, user_id: int, exc: Exception) -> None:
         if not unwritable(exc):

@@ -91,6 +91,7 @@ class Offline:
     async def _process(self, update: Update) -> None:
         await self.app.initialize()
         await self.app.process_update(update)
+        await self.runtime.settle()  # as polling does before confirming the update
         while self.runtime.workers:  # the buyer's turn runs in a per-buyer task
             await asyncio.gather(*list(self.runtime.workers.values()))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 
 import pytest
@@ -133,22 +134,99 @@ def test_a_turn_that_fails_keeps_the_words_and_says_so(
     assert inbox.waiting_users(kefu) == []
 
 
+async def _handled(runtime: Runtime, kefu: Kefu) -> None:
+    """Store what the runtime took (as polling does before confirming), wait for the turns."""
+    await runtime.settle()
+    for _ in range(100):
+        if not runtime.workers and not inbox.waiting_users(kefu):
+            return
+        await asyncio.sleep(0.05)
+
+
+def buyer_outbox(kefu: Kefu) -> list[str]:
+    return [r["text"] for r in kefu.store.db.query(
+        "SELECT text FROM outbox WHERE audience = 'user' ORDER BY id")]
+
+
 def test_runtime_gathers_an_album_into_one_turn(kefu: Kefu) -> None:
     async def scenario() -> None:
         runtime = Runtime(kefu, None, burst_window=0.2)
         await runtime.buyer(said(f"卡密没收到 {ORDER} 补发"))
+        await _handled(runtime, kefu)
         for n in range(3):
             await runtime.buyer(said("", "photo", f"p{n}"), gather=True)
-        for _ in range(100):
-            if not runtime.workers and not inbox.waiting_users(kefu):
-                break
-            await asyncio.sleep(0.05)
+        await _handled(runtime, kefu)
         runtime.executor.shutdown(wait=True)
 
     asyncio.run(scenario())
     [ticket] = tickets(kefu)
     assert len(conversation_evidence(kefu, ticket["id"])) == 3
-    outs = [r["text"] for r in kefu.store.db.query(
-        "SELECT text FROM outbox WHERE audience = 'user' ORDER BY id")]
+    outs = buyer_outbox(kefu)
     assert sum("已受理 (" in t for t in outs) == 1
     assert sum(t.startswith("已补充到工单") for t in outs) == 1  # one reply for the album
+
+
+def test_runtime_a_text_and_album_in_one_batch_are_one_turn(kefu: Kefu) -> None:
+    async def scenario() -> None:
+        runtime = Runtime(kefu, None, burst_window=0.2)
+        await runtime.buyer(said(f"卡密没收到 {ORDER} 补发"))
+        for n in range(3):
+            await runtime.buyer(said("", "photo", f"p{n}"), gather=True)
+        await _handled(runtime, kefu)
+        runtime.executor.shutdown(wait=True)
+
+    asyncio.run(scenario())
+    [ticket] = tickets(kefu)
+    assert len(conversation_evidence(kefu, ticket["id"])) == 3
+    outs = buyer_outbox(kefu)
+    assert sum("已受理 (" in t for t in outs) == 1  # the ticket, with its evidence, at once
+    assert not any(t.startswith("已补充到工单") for t in outs)
+
+
+def test_updates_that_arrive_together_are_stored_in_one_write(kefu: Kefu) -> None:
+    begun: list[str] = []
+
+    async def scenario() -> None:
+        runtime = Runtime(kefu, None, burst_window=0.0)
+        kefu.store.db.conn.set_trace_callback(
+            lambda sql: begun.append(sql) if sql.startswith("BEGIN") else None)
+        for n in range(5):  # one getUpdates batch: five buyers at once
+            await runtime.buyer(BuyerSaid(100 + n, "你好", f"买家{n}", event_id=f"tg:{n}"))
+        assert kefu.store.inbox_users() == []  # taken, not yet stored
+        await runtime.settle()
+        stored = len(begun)
+        await _handled(runtime, kefu)
+        kefu.store.db.conn.set_trace_callback(None)
+        runtime.executor.shutdown(wait=True)
+        assert stored == 1  # the five in one transaction, one sync to disk
+        assert len(begun) == 1 + 5  # then each buyer's turn in its own
+
+    asyncio.run(scenario())
+    greeted = kefu.store.db.execute(
+        "SELECT count(DISTINCT user_id) FROM outbox WHERE audience = 'user'").fetchone()[0]
+    assert greeted == 5 and inbox.waiting_users(kefu) == []
+
+
+def test_updates_that_cannot_be_stored_are_answered_and_kept_nowhere(
+        kefu: Kefu, monkeypatch: pytest.MonkeyPatch) -> None:
+    told: list[int] = []
+
+    def refuse(*_: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    async def scenario() -> None:
+        runtime = Runtime(kefu, None, burst_window=0.0)
+
+        async def sorry(user_id: int, _reply: object) -> None:
+            told.append(user_id)
+
+        monkeypatch.setattr(runtime, "say_sorry", sorry)
+        monkeypatch.setattr(inbox, "receive_all", refuse)
+        for user_id in (1, 2, 1):
+            await runtime.buyer(BuyerSaid(user_id, "在吗", "买家"))
+        await runtime.settle()
+        runtime.executor.shutdown(wait=True)
+        assert not runtime.workers  # nothing stored, so no turn to take
+
+    asyncio.run(scenario())
+    assert told == [1, 2]  # each buyer once, asked to send it again
