@@ -27,7 +27,7 @@ class StaffResult:
 def handle_agent(k: Kefu, act: AgentAct) -> StaffResult:
     """Apply one staff action atomically; unknown agents and bad tickets change nothing."""
     now = k.now()
-    with k.store.transaction():
+    with k.store.transaction(durable=True):
         if act.event_id and not k.store.first_time(act.event_id, now):
             return StaffResult(False, "重复的操作, 已忽略。")
         agent = k.store.agent(act.agent_id)

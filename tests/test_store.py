@@ -34,6 +34,27 @@ def test_database_uses_wal_and_migrations_run_once(tmp_path: Path) -> None:
                          "m004_seen_events"]
 
 
+def synchronous(store: Store) -> int:
+    return int(store.db.execute("PRAGMA synchronous").fetchone()[0])
+
+
+def test_what_kefu_received_is_synced_the_rest_waits_for_the_next_sync(store: Store) -> None:
+    normal, full = 1, 2
+    assert synchronous(store) == normal  # replies and delivery notes: no fsync of their own
+    seen: list[str] = []
+    store.db.conn.set_trace_callback(seen.append)
+    with store.transaction(durable=True):
+        assert synchronous(store) == full
+        store.inbox_add(1, {"type": "BuyerSaid", "text": "你好"}, NOW)
+    assert seen.index("PRAGMA synchronous = FULL") < seen.index("COMMIT")
+    assert synchronous(store) == normal
+    with pytest.raises(RuntimeError), store.transaction(durable=True):
+        raise RuntimeError("a failed receipt leaves the setting as it was")
+    assert synchronous(store) == normal
+    with store.transaction(), store.transaction(durable=True):  # the outer one decides
+        assert synchronous(store) == normal
+
+
 def test_ticket_numbers_are_never_reused(store: Store) -> None:
     first = new_ticket(store)
     store.db.execute("DELETE FROM tickets WHERE id = ?", [first])
@@ -79,6 +100,10 @@ def test_outbox_keeps_order_and_forgets_delivered(store: Store) -> None:
     store.mark_delivered(ids[0], NOW)
     store.mark_failed(ids[1], "timeout")
     assert [o.text for o in store.pending()] == ["m1", "m2", "card"]
+    # Sent together as one message: noted together, and what waits next read in the same call.
+    assert store.delivered_then_pending(ids[1:], NOW, ("user", 7)) == []
+    assert [o.text for o in store.pending()] == ["card"]
+    assert [o.at for o in store.pending()] == [NOW]
 
 
 def test_waiting_ahead_counts_same_or_more_urgent_unanswered_tickets(store: Store) -> None:
