@@ -15,10 +15,15 @@ TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
 CUT = "…(内容过长, 已截断)"
 
 
+def utf16_units(text: str) -> int:
+    """Length as Telegram counts it (an emoji outside the BMP is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def fit(out: Outgoing) -> Outgoing:
     """A staff message cut to what the messenger accepts (the transcript keeps it whole)."""
     limit = CAPTION_LIMIT if out.file_id and out.kind in ("photo", "document") else TEXT_LIMIT
-    if out.audience != "staff" or len(out.text.encode("utf-16-le")) // 2 <= limit:
+    if out.audience != "staff" or utf16_units(out.text) <= limit:
         return out
     room = (limit - len(CUT)) * 2
     head = out.text.encode("utf-16-le")[:room].decode("utf-16-le", errors="ignore")

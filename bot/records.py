@@ -112,6 +112,7 @@ class Outgoing:
     id: int | None = None
     sender: str = "bot"  # who speaks, for the transcript: bot | agent:<id>
     file_id: str | None = None  # with kind "photo" / "document": the messenger's file id
+    at: datetime | None = None  # when it was queued (once it is): one turn's share one time
 
 
 @dataclass(frozen=True)

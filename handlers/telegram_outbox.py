@@ -14,13 +14,14 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 from bot.cards import topic_title
+from bot.outbox import CAPTION_LIMIT, TEXT_LIMIT, utf16_units
 from bot.records import Choice, Outgoing
 from bot.store import unwritable
 from bot.tickets import staff_card
@@ -31,7 +32,7 @@ IDLE_SECONDS = 2.0  # also picks up what other processes (a console agent) queue
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0  # seconds before a chat whose send failed is retried
 PARALLEL_CHATS = 8  # chats sent to at once, per audience: a staff group waiting for its
 # 20 messages a minute must not take the places of buyers' chats
-TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024  # Telegram refuses longer texts and captions
+JOIN = "\n\n"  # between texts sent as one message
 
 
 def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
@@ -65,11 +66,13 @@ class Sender:
     backoff: dict[str, tuple[int, float]] = field(default_factory=dict)  # failures, retry at
     # Sent, but the database refused to note it: never sent again, noted when it can be.
     unnoted: dict[str, set[int]] = field(default_factory=dict)
+    recheck: set[str] = field(default_factory=set)  # chats that got mail while draining
     slots: dict[str, asyncio.Semaphore] = field(default_factory=lambda: {
         "user": asyncio.Semaphore(PARALLEL_CHATS), "staff": asyncio.Semaphore(PARALLEL_CHATS)})
 
     async def run(self) -> None:
         """Loop until cancelled."""
+        self.runtime.post = self.post
         try:
             while True:
                 with contextlib.suppress(TimeoutError):
@@ -80,8 +83,25 @@ class Sender:
                 except Exception:  # one bad round must not stop delivery for good
                     logger.exception("outbox round failed")
         finally:
+            self.runtime.post = None
             for task in list(self.chats.values()):
                 task.cancel()
+
+    def post(self, user_id: int, waiting: list[Outgoing]) -> bool:
+        """Start a buyer's chat with its waiting messages, read by the turn that queued them
+        (two trips to the database fewer than a flush); False if a flush must look."""
+        key = f"user:{user_id}"  # as chat_key() names it
+        if not waiting:
+            return True
+        if key in self.chats:  # its drain may have read its last batch before this mail
+            self.recheck.add(key)
+            return True
+        if self.backoff.get(key, (0, 0.0))[1] > asyncio.get_running_loop().time():
+            return True  # the back-off's timer wakes the sender
+        first = None if key in self.unnoted else waiting  # those must be noted, then read
+        self.chats[key] = asyncio.create_task(self._drain(key, "user", user_id, first),
+                                              name=key)
+        return True
 
     async def flush(self) -> int:
         """Start draining every chat that has pending messages; return how many started."""
@@ -95,21 +115,31 @@ class Sender:
             lambda: [(a, owner) for a in audiences for owner in store.pending_chats(a)])
         for audience, owner in lanes:
             key = f"{audience}:{owner}"  # as chat_key() names it
-            if key not in self.chats and self.backoff.get(key, (0, 0.0))[1] <= now:
-                self.chats[key] = asyncio.create_task(self._drain(key, audience, owner),
-                                                      name=key)
-                started += 1
+            if self.backoff.get(key, (0, 0.0))[1] > now:
+                continue
+            if key in self.chats:  # its drain may have read its last batch before this mail
+                self.recheck.add(key)
+                continue
+            self.chats[key] = asyncio.create_task(self._drain(key, audience, owner), name=key)
+            started += 1
         return started
 
-    async def _drain(self, key: str, audience: str, owner: int | None) -> None:
-        """Send one chat's messages, oldest first, until none is left or one fails."""
+    async def _drain(self, key: str, audience: str, owner: int | None,
+                     first: list[Outgoing] | None = None) -> None:
+        """Send one chat's messages, oldest first (`first`: as just read), until none is
+        left or one fails."""
         try:
             async with self.slots[audience]:
                 await self._note_unnoted(key)  # before reading: they must not go out again
-                outs = await self.runtime.call(self.runtime.kefu.store.pending_in, audience,
-                                               owner)
-                while outs:
-                    outs = await self._batch(key, audience, owner, outs)
+                while True:
+                    self.recheck.discard(key)
+                    outs = first if first is not None else await self.runtime.call(
+                        self.runtime.kefu.store.pending_in, audience, owner)
+                    first = None
+                    while outs:
+                        outs = await self._batch(key, audience, owner, outs)
+                    if key not in self.recheck or key in self.backoff:
+                        break
         except Exception as exc:  # the database, or a bug: this chat is tried again later
             if unwritable(exc):
                 logger.error("outbox %s: the database refused a write (%s); trying again later",
@@ -127,11 +157,12 @@ class Sender:
         The last message's delivery is noted in the same trip to the database that reads
         the next batch: one hop fewer per message on the busiest path.
         """
-        for n, out in enumerate(outs):
-            if not await self._send_one(key, out):
+        groups = coalesce(outs)
+        for n, group in enumerate(groups):
+            if not await self._send_one(key, joined(group)):
                 return []
-            last = n == len(outs) - 1
-            following = await self._noted(key, out, (audience, owner) if last else None)
+            last = n == len(groups) - 1
+            following = await self._noted(key, group, (audience, owner) if last else None)
             if last:
                 return following
         return []
@@ -168,17 +199,18 @@ class Sender:
         self.backoff.pop(key, None)
         return True
 
-    async def _noted(self, key: str, out: Outgoing,
+    async def _noted(self, key: str, group: list[Outgoing],
                      chat: tuple[str, int | None] | None = None) -> list[Outgoing]:
-        """Mark a sent message delivered (and, given its chat, read what waits there next);
-        if the database refuses, remember it in memory and read nothing."""
+        """Mark sent messages delivered (and, given their chat, read what waits there next);
+        if the database refuses, remember them in memory and read nothing."""
+        ids = [out.id for out in group if out.id is not None]
         try:
             return await self.runtime.call(self.runtime.kefu.store.delivered_then_pending,
-                                           out.id, self.runtime.kefu.now(), chat)
+                                           ids, self.runtime.kefu.now(), chat)
         except sqlite3.Error as exc:
             logger.error("outbox %s was sent but the database could not note it (%s); it will "
-                         "not be sent again", out.id, exc)
-            self.unnoted.setdefault(key, set()).add(out.id)
+                         "not be sent again", ids, exc)
+            self.unnoted.setdefault(key, set()).update(ids)
             return []
 
     def _back_off(self, key: str, at_least: float = 0.0) -> None:
@@ -203,6 +235,35 @@ class Sender:
         for n, piece in enumerate(pieces, 1):
             await self.bot.send_message(out.user_id, piece,
                                         reply_markup=markup if n == len(pieces) else None)
+
+
+def coalesce(outs: list[Outgoing]) -> list[list[Outgoing]]:
+    """Group a chat's waiting messages into Telegram messages: the texts one turn says to a
+    buyer (an answer, then the question that follows it) go as one, so the buyer gets one
+    notification and Telegram one request. Buttons only on the last of a group; a group
+    stays within one message's length."""
+    groups: list[list[Outgoing]] = []
+    for out in outs:
+        last = groups[-1] if groups else None
+        if (last and _joinable(last[-1]) and _joinable(out) and not last[-1].choices
+                and out.at is not None and out.at == last[-1].at
+                and utf16_units(joined([*last, out]).text) <= TEXT_LIMIT):
+            last.append(out)
+        else:
+            groups.append([out])
+    return groups
+
+
+def _joinable(out: Outgoing) -> bool:
+    return out.audience == "user" and out.kind == "text" and not out.file_id
+
+
+def joined(group: list[Outgoing]) -> Outgoing:
+    """One group's messages as one: texts a blank line apart, the last one's buttons."""
+    if len(group) == 1:
+        return group[0]
+    return replace(group[0], text=JOIN.join(out.text for out in group),
+                   choices=group[-1].choices)
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:

@@ -68,6 +68,24 @@ def outbox(kefu: KefuProcess, user_id: int) -> list[dict[str, Any]]:
                 (user_id,))
 
 
+def as_sent(queued: list[dict[str, Any]]) -> list[str]:
+    """Outbox rows as a buyer sees them: the plain texts of one turn (one queue time, buttons
+    only on the last) arrive as one message, a blank line apart."""
+    messages: list[list[dict[str, Any]]] = []
+    for row in queued:
+        last = messages[-1][-1] if messages else None
+        if (last and last["at"] == row["at"] and last["choices"] == "[]"
+                and _plain(last) and _plain(row)):
+            messages[-1].append(row)
+        else:
+            messages.append([row])
+    return ["\n\n".join(row["text"] for row in rows) for rows in messages]
+
+
+def _plain(row: dict[str, Any]) -> bool:
+    return row["kind"] == "text" and not row["file_id"]
+
+
 def undelivered(kefu: KefuProcess) -> list[dict[str, Any]]:
     """Outbox rows not yet delivered (buyers' and staff's)."""
     return rows(kefu, "SELECT * FROM outbox WHERE delivered_at IS NULL ORDER BY id")

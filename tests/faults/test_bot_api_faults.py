@@ -13,7 +13,7 @@ from tests.e2e.kefu_process import STAFF_CHAT
 from tests.e2e.peer import BotApiPeer
 from tests.e2e.shop import BUYER, OPENING, STRANGER, has, wait_until
 from tests.faults.conftest import Launch
-from tests.faults.harness import inbox, outbox, rows, settled, texts
+from tests.faults.harness import as_sent, inbox, outbox, rows, settled, texts
 from tests.faults.proxy import FaultProxy
 
 GREETING = "有什么可以帮你"
@@ -42,7 +42,7 @@ def test_429_500_and_502_are_waited_out_nothing_lost_or_doubled_order_kept(
     settled(kefu, timeout=30)
 
     assert proxy.faults == []  # every fault was met, and waited out
-    queued = [r["text"] for r in outbox(kefu, BUYER)]
+    queued = as_sent(outbox(kefu, BUYER))
     assert texts(bot_api, BUYER) == queued  # each once, in order
     assert sum("#T1001" in t and "订单号" in t for t in texts(bot_api, STAFF_CHAT)) == 1
     assert len(bot_api.topics(STAFF_CHAT)) == 1
@@ -69,7 +69,7 @@ def test_a_send_that_hangs_is_sent_again_once_and_other_buyers_are_not_held_up(
     assert texts(bot_api, BUYER) == []
 
     settled(kefu, timeout=READ_TIMEOUT + 20)
-    queued = [r["text"] for r in outbox(kefu, BUYER)]
+    queued = as_sent(outbox(kefu, BUYER))
     assert GREETING in queued[0] and "兑换码" in queued[1]
     assert texts(bot_api, BUYER) == queued
     assert [a.action for a in proxy.seen("sendMessage", BUYER)] == ["hang", "forward", "forward"]

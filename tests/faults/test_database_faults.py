@@ -12,6 +12,7 @@ from tests.e2e.shop import BUYER, STRANGER, has, wait_until
 from tests.faults.conftest import Launch
 from tests.faults.harness import (
     Locker,
+    as_sent,
     database,
     fill_disk,
     inbox,
@@ -43,8 +44,8 @@ def test_a_lock_held_by_another_process_for_a_few_seconds_is_waited_out(
     bot_api.wait_for_bot_message(BUYER, has(GREETING), timeout=15)
     bot_api.wait_for_bot_message(STRANGER, has("兑换码"), timeout=15)
     settled(kefu)
-    assert texts(bot_api, BUYER) == [r["text"] for r in outbox(kefu, BUYER)]
-    assert texts(bot_api, STRANGER) == [r["text"] for r in outbox(kefu, STRANGER)]
+    assert texts(bot_api, BUYER) == as_sent(outbox(kefu, BUYER))
+    assert texts(bot_api, STRANGER) == as_sent(outbox(kefu, STRANGER))
     assert "UNWRITABLE" not in kefu.output()
 
 
