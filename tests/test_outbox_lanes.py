@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -10,6 +11,7 @@ from bot.kefu import Kefu
 from bot.records import Outgoing
 from handlers.telegram_outbox import Sender
 from handlers.telegram_runtime import Runtime
+from tests.fixtures_core import FakeClock
 
 STAFF_CHAT = -1001777
 
@@ -48,3 +50,87 @@ def test_a_buyer_behind_hundreds_of_waiting_staff_messages_is_still_served(kefu:
     assert asyncio.run(scenario()) == [42]
     assert kefu.store.pending_in("user", 42) == []
     assert kefu.store.pending_chats("staff") == list(range(1, 31))
+
+
+class RecordingBot:
+    """Accepts every message."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str]] = []
+
+    async def send_message(self, chat_id: int, text: str, **_: Any) -> SimpleNamespace:
+        self.sent.append((chat_id, text))
+        return SimpleNamespace(chat_id=chat_id, message_id=len(self.sent))
+
+
+class HookedRuntime(Runtime):
+    """Runs `after[name]` once, right after the database call `name` returns."""
+
+    after: dict[str, Callable[[], Awaitable[None]]]
+
+    async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        result = await super().call(fn, *args)
+        hook = self.after.pop(getattr(fn, "__name__", ""), None)
+        if hook:
+            await hook()
+        return result
+
+
+def queue(kefu: Kefu, clock: FakeClock, *texts: str) -> list[Outgoing]:
+    """Queue texts for buyer 42 (each its own turn); return what waits in the chat."""
+    for text in texts:
+        with kefu.store.transaction():
+            kefu.store.enqueue(Outgoing("user", text, user_id=42), clock())
+        clock.advance(seconds=1)
+    return kefu.store.pending_in("user", 42)
+
+
+def run_sender(kefu: Kefu, scenario: Callable[[Sender], Awaitable[None]]
+               ) -> list[tuple[int, str]]:
+    async def main() -> list[tuple[int, str]]:
+        bot, runtime = RecordingBot(), HookedRuntime(kefu, None)
+        runtime.after = {}
+        sender = Sender(runtime, bot)  # type: ignore[arg-type]
+        try:
+            await scenario(sender)
+            while sender.chats:
+                await asyncio.gather(*list(sender.chats.values()))
+        finally:
+            runtime.executor.shutdown()
+        return bot.sent
+
+    return asyncio.run(main())
+
+
+def test_a_turn_hands_its_messages_to_the_sender_without_a_search(
+        kefu: Kefu, clock: FakeClock) -> None:
+    async def scenario(sender: Sender) -> None:
+        assert sender.post(42, queue(kefu, clock, "你好", "卡密怎么用"))
+        assert not sender.runtime.wake.is_set()  # no flush needed
+
+    assert run_sender(kefu, scenario) == [(42, "你好"), (42, "卡密怎么用")]
+    assert kefu.store.pending_in("user", 42) == []
+
+
+def test_mail_that_comes_while_a_chat_drains_is_sent_by_that_drain(
+        kefu: Kefu, clock: FakeClock) -> None:
+    async def scenario(sender: Sender) -> None:
+        async def next_turn() -> None:  # the drain found nothing more, and has not ended yet
+            assert sender.post(42, queue(kefu, clock, "退款多久到"))
+
+        sender.runtime.after["delivered_then_pending"] = next_turn  # type: ignore[attr-defined]
+        sender.post(42, queue(kefu, clock, "你好"))
+
+    assert run_sender(kefu, scenario) == [(42, "你好"), (42, "退款多久到")]
+    assert kefu.store.pending_in("user", 42) == []
+
+
+def test_a_chat_backing_off_is_not_started_by_a_turn(
+        kefu: Kefu, clock: FakeClock) -> None:
+    async def scenario(sender: Sender) -> None:
+        sender._back_off("user:42")
+        assert sender.post(42, queue(kefu, clock, "你好"))
+        assert sender.chats == {}  # its back-off timer wakes the sender later
+
+    assert run_sender(kefu, scenario) == []
+    assert [o.text for o in kefu.store.pending_in("user", 42)] == ["你好"]
