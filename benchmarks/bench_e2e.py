@@ -39,8 +39,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -60,21 +58,24 @@ TARGETS: dict[str, str] = {
     "echo": "{python} {script} --serve-echo --base-url {base_url}",
     "kefu": "{python} -m bot.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
     "kefu-limited": "{python} -m bot.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
+    "kefu-httpx": "{python} -m bot.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
 }
 STAFF_CHAT = -1001777
 AGENTS = (501, 502, 503)
 
 
-def setup_kefu(peer: BotApiPeer, workdir: Path, limited: bool = False) -> None:
+def setup_kefu(peer: BotApiPeer, workdir: Path, limited: bool = False,
+               http: str = "aiohttp") -> None:
     """The shop's real FAQ, always open, a forum staff group with three agents.
 
     The emulator has no flood limits, so kefu's (Telegram's 30 a second, 20 a minute per
     group) are lifted: the figure is kefu's own cost, as the echo bot's is. `kefu-limited`
-    keeps them, to see what Telegram's limits do to buyers and staff.
+    keeps them, to see what Telegram's limits do to buyers and staff. `kefu-httpx` talks
+    to the Bot API through httpx, as the echo bot does (PTB's default), not aiohttp.
     """
     agents = "".join(f"  - {{id: {a}, name: 客服{a}, role: senior}}\n" for a in AGENTS)
-    lifted = "telegram: {messages_per_second: 0, group_messages_per_minute: 0}\n"
-    limits = "" if limited else lifted
+    lifted = "messages_per_second: 0, group_messages_per_minute: 0, "
+    limits = f"telegram: {{{'' if limited else lifted}http: {http}}}\n"
     (workdir / "kefu.yaml").write_text(
         f"database: {workdir / 'kefu.db'}\nfaq: {ROOT / 'faq.yaml'}\nstaff_chat: {STAFF_CHAT}\n"
         "business_hours: {opens: '00:00', closes: '00:00'}\n"
@@ -86,7 +87,8 @@ def setup_kefu(peer: BotApiPeer, workdir: Path, limited: bool = False) -> None:
 
 # name -> called with (peer, workdir) before the target starts: write its config, set_forum...
 SETUPS: dict[str, Callable[[BotApiPeer, Path], None]] = {
-    "kefu": setup_kefu, "kefu-limited": functools.partial(setup_kefu, limited=True)}
+    "kefu": setup_kefu, "kefu-limited": functools.partial(setup_kefu, limited=True),
+    "kefu-httpx": functools.partial(setup_kefu, http="httpx")}
 STAFFED = {"kefu"}  # targets with a staff group: handoffs reach a person (else echo buyers)
 
 
@@ -226,18 +228,19 @@ def buyer_text(user: int, index: int) -> str:
 
 
 async def ask(
-    client: httpx.AsyncClient, token: str, user_id: int, text: str, timeout: float
+    clients: e2e_mix.Clients, token: str, user_id: int, text: str, timeout: float
 ) -> bool:
     """Post a buyer's private message; the peer answers once the bot has replied (or timed out)."""
     body = {"token": token, "userId": user_id, "chatId": user_id, "text": text}
     body["awaitReply"] = timeout
-    response = await client.post("/_test/userMessage", json=body, timeout=timeout + 5)
+    response = await clients(user_id).post("/_test/userMessage", json=body,
+                                           timeout=timeout + 5)
     response.raise_for_status()
     return bool(response.json()["replies"])
 
 
 async def buyer(
-    client: httpx.AsyncClient,
+    clients: e2e_mix.Clients,
     token: str,
     user_id: int,
     messages: int,
@@ -247,40 +250,42 @@ async def buyer(
     """One person: say something, wait for the answer, repeat."""
     for index in range(messages):
         started = time.perf_counter()
-        if await ask(client, token, user_id, buyer_text(user_id, index), timeout):
+        if await ask(clients, token, user_id, buyer_text(user_id, index), timeout):
             result.replies += 1
             result.latencies_ms.append((time.perf_counter() - started) * 1000)
         else:
             result.lost += 1
 
 
-async def solo_latency(client: httpx.AsyncClient, token: str, messages: int) -> float:
+async def solo_latency(clients: e2e_mix.Clients, token: str, messages: int) -> float:
     """Warm up, then p50 reply latency of a lone buyer (no queueing): the per-message cost."""
     solo = Result("solo", 1, messages)
     # The warm-up is another buyer's: kefu's flood guard allows 20 messages a minute each.
-    if not await ask(client, token, WARMUP_USER_ID - 1, "你好", 60):
+    if not await ask(clients, token, WARMUP_USER_ID - 1, "你好", 60):
         raise SystemExit("the bot never answered the warm-up message")
-    await buyer(client, token, WARMUP_USER_ID, messages, 10, solo)
+    await buyer(clients, token, WARMUP_USER_ID, messages, 10, solo)
     return percentile(solo.latencies_ms, 50)
 
 
 async def drive(peer: BotApiPeer, args: argparse.Namespace, result: Result) -> None:
     """Measure a lone buyer, then run all buyers concurrently."""
-    users = args.users
-    limits = httpx.Limits(max_connections=users + 10, max_keepalive_connections=users + 10)
-    async with httpx.AsyncClient(base_url=peer.url, limits=limits, timeout=30) as client:
-        result.solo_p50_ms = await solo_latency(client, peer.token, args.solo)
-        ids = [FIRST_USER_ID + n for n in range(users)]
+    clients = e2e_mix.Clients(peer.url)
+    try:
+        result.solo_p50_ms = await solo_latency(clients, peer.token, args.solo)
+        ids = [FIRST_USER_ID + n for n in range(args.users)]
+        clients.ready(*ids, STAFF_CHAT, *AGENTS)
         started = time.perf_counter()
         if args.scenario == "mixed":
             staff = (STAFF_CHAT, AGENTS) if family(result.target) in STAFFED else None
-            tally = await e2e_mix.mixed(client, peer.token, ids, args.reply_timeout, staff)
+            tally = await e2e_mix.mixed(clients, peer.token, ids, args.reply_timeout, staff)
             result.replies, result.lost = tally.steps, tally.lost
             result.latencies_ms, result.by_kind = tally.latencies_ms, tally.by_kind
         else:
-            await asyncio.gather(*(buyer(client, peer.token, user_id, args.messages,
+            await asyncio.gather(*(buyer(clients, peer.token, user_id, args.messages,
                                          args.reply_timeout, result) for user_id in ids))
         result.wall_s = time.perf_counter() - started
+    finally:
+        await clients.aclose()
 
 
 def undelivered(db: Path, patience: float = 30.0) -> int:

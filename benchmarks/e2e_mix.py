@@ -55,18 +55,48 @@ class Tally:
         self.by_kind.setdefault(kind, []).append(ms)
 
 
-class Peer:
-    """The emulator's control routes, asynchronously."""
+class Clients:
+    """One HTTP client per simulated person (each is a phone of its own). One shared pool of
+    hundreds of connections cost the driver more CPU than the bots under test: httpx checks
+    every idle connection of a pool on every request."""
 
-    def __init__(self, client: httpx.AsyncClient, token: str, timeout: float) -> None:
-        self.client, self.token, self.timeout = client, token, timeout
+    def __init__(self, base_url: str, timeout: float = 30) -> None:
+        self.base_url, self.timeout = base_url, timeout
+        self.of: dict[int, httpx.AsyncClient] = {}
+
+    def __call__(self, person: int) -> httpx.AsyncClient:
+        """This person's client (best made before the clock starts: see `ready`)."""
+        if person not in self.of:
+            limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+            # Plain HTTP on loopback: no certificates to load for each of hundreds of clients.
+            self.of[person] = httpx.AsyncClient(base_url=self.base_url, limits=limits,
+                                                timeout=self.timeout, verify=False)
+        return self.of[person]
+
+    def ready(self, *people: int) -> None:
+        """Make these people's clients now, not in the middle of a measurement."""
+        for person in people:
+            self(person)
+
+    async def aclose(self) -> None:
+        """Close every client."""
+        for client in self.of.values():
+            await client.aclose()
+        self.of.clear()
+
+
+class Peer:
+    """The emulator's control routes, asynchronously, each call from its person's client."""
+
+    def __init__(self, clients: Clients, token: str, timeout: float) -> None:
+        self.client, self.token, self.timeout = clients, token, timeout
 
     async def say(self, user_id: int, chat_id: int, text: str, thread_id: int | None = None,
                   first_name: str = "Buyer") -> int:
         """A user's message; returns its id."""
         body = {"token": self.token, "userId": user_id, "chatId": chat_id, "text": text,
                 "threadId": thread_id, "firstName": first_name}
-        answer = await self.client.post("/_test/userMessage", json=body)
+        answer = await self.client(user_id).post("/_test/userMessage", json=body)
         answer.raise_for_status()
         return int(answer.json()["message_id"])
 
@@ -74,8 +104,8 @@ class Peer:
         """Send and wait for any reply in the chat (the emulator waits for us)."""
         body = {"token": self.token, "userId": user_id, "chatId": user_id, "text": text,
                 "awaitReply": self.timeout}
-        answer = await self.client.post("/_test/userMessage", json=body,
-                                        timeout=self.timeout + 10)
+        answer = await self.client(user_id).post("/_test/userMessage", json=body,
+                                                 timeout=self.timeout + 10)
         answer.raise_for_status()
         return bool(answer.json()["replies"])
 
@@ -83,7 +113,7 @@ class Peer:
         """Press an inline button."""
         body = {"token": self.token, "userId": user_id, "chatId": chat_id,
                 "messageId": message_id, "data": data}
-        (await self.client.post("/_test/callback", json=body)).raise_for_status()
+        (await self.client(user_id).post("/_test/callback", json=body)).raise_for_status()
 
     async def wait(self, chat_id: int, after: int, match: Callable[[Message], bool]
                    ) -> Message | None:
@@ -93,8 +123,8 @@ class Peer:
         while (left := deadline - time.monotonic()) > 0:
             params = {"chatId": chat_id, "afterMessageId": after, "waitVersion": version,
                       "timeout": left}
-            answer = await self.client.get("/_test/botMessages", params=params,
-                                           timeout=left + 10)
+            answer = await self.client(chat_id).get("/_test/botMessages", params=params,
+                                                    timeout=left + 10)
             answer.raise_for_status()
             body = answer.json()
             version = body["version"]
@@ -127,7 +157,8 @@ class StaffDesk:
         while True:
             params = {"chatId": self.chat_id, "afterMessageId": after, "waitVersion": version,
                       "timeout": 30}
-            answer = await self.peer.client.get("/_test/botMessages", params=params, timeout=40)
+            answer = await self.peer.client(self.chat_id).get("/_test/botMessages",
+                                                              params=params, timeout=40)
             answer.raise_for_status()
             body = answer.json()
             version = body["version"]
@@ -234,10 +265,10 @@ async def _agent_resolves(peer: Peer, desk: StaffDesk, agent: int, user_id: int)
     return await peer.wait(user_id, last, has("已解决")) is not None
 
 
-async def mixed(client: httpx.AsyncClient, token: str, user_ids: list[int], timeout: float,
+async def mixed(clients: Clients, token: str, user_ids: list[int], timeout: float,
                 staff: tuple[int, tuple[int, ...]] | None) -> Tally:
     """All buyers at once; with `staff` (group id, agent ids) handoffs reach agents."""
-    peer, tally = Peer(client, token, timeout), Tally()
+    peer, tally = Peer(clients, token, timeout), Tally()
     desk = StaffDesk(peer, staff[0]) if staff else None
     watcher = asyncio.create_task(desk.watch()) if desk else None
 
