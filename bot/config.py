@@ -47,11 +47,12 @@ DEFAULTS: dict[str, Any] = {
     "notices": {"aliases": {}, "alternatives": {}},
     "guard": {"flood_per_minute": 20},
     "orders": ORDERS_DEFAULTS,
-    "telegram": {"messages_per_second": 30, "group_messages_per_minute": 20},
+    "telegram": {"messages_per_second": 30, "group_messages_per_minute": 20, "http": "aiohttp"},
     "staff_chat": None,
     "agents": [],
 }
 
+HTTP_CLIENTS = ("aiohttp", "httpx")  # telegram.http
 ENV_KEYS = {"KEFU_DB": ("database",), "KEFU_TZ": ("timezone",),
             "KEFU_STAFF_CHAT": ("staff_chat",), "KEFU_FAQ": ("faq",)}
 
@@ -87,10 +88,12 @@ class GuardPolicy:
 
 @dataclass(frozen=True)
 class TelegramLimits:
-    """Telegram's flood limits kefu keeps when sending (0: none, e.g. against a test server)."""
+    """Telegram's flood limits kefu keeps when sending (0: none, e.g. against a test server),
+    and the HTTP client it talks to the Bot API with."""
 
     messages_per_second: float = 30
     group_messages_per_minute: float = 20
+    http: str = "aiohttp"  # or "httpx", python-telegram-bot's own
 
 
 @dataclass(frozen=True)
@@ -337,9 +340,14 @@ def _build(raw: dict[str, Any], source: Path | None) -> Config:
 
 
 def _telegram(raw: Mapping[str, Any]) -> TelegramLimits:
+    http = str(raw["http"] or "").strip().lower()
+    if http not in HTTP_CLIENTS:
+        raise ConfigError(f"telegram.http: expected one of {', '.join(HTTP_CLIENTS)}, "
+                          f"got {raw['http']!r}")
     return TelegramLimits(
         _number(raw["messages_per_second"], "telegram.messages_per_second", 0, 1000),
-        _number(raw["group_messages_per_minute"], "telegram.group_messages_per_minute", 0, 1000))
+        _number(raw["group_messages_per_minute"], "telegram.group_messages_per_minute", 0, 1000),
+        http)
 
 
 def _orders(raw: Mapping[str, Any]) -> OrdersSettings:

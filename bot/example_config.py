@@ -77,6 +77,7 @@ orders:                      # the shop's order data: "卡密没到 KM..." is an
 telegram:                    # Telegram's flood limits kefu keeps when sending
   messages_per_second: 30    # overall; 0 = no limit (only for a test server)
   group_messages_per_minute: 20  # per group (the staff chat); 0 = no limit
+  http: aiohttp  # the Bot API's HTTP client: aiohttp (less CPU) or httpx (PTB's default)
 
 staff_chat:                  # Telegram staff supergroup id, e.g. -1001234567890
 

@@ -20,6 +20,7 @@ from bot.kefu import bootstrap
 from bot.orders.refunds import check_refunds
 from bot.sla import check_sla
 from handlers import telegram_staff, telegram_user
+from handlers.telegram_http import make_request
 from handlers.telegram_limits import rate_limiter
 from handlers.telegram_outbox import Sender
 from handlers.telegram_polling import run_polling
@@ -54,12 +55,14 @@ class MissingToken(RuntimeError):
 
 def build_application(cfg: Config, token: str, base_url: str | None = None) -> Application:
     """The Application with kefu's handlers, rate limiter and lifecycle hooks."""
+    http = cfg.telegram.http
     builder = (ApplicationBuilder().token(token)
                .context_types(ContextTypes(context=KefuContext))
                .rate_limiter(rate_limiter(cfg.telegram))
-               .connect_timeout(CONNECT_TIMEOUT).read_timeout(READ_TIMEOUT)
-               .write_timeout(WRITE_TIMEOUT).pool_timeout(POOL_TIMEOUT)
-               .get_updates_read_timeout(READ_TIMEOUT)
+               .request(make_request(http, 256, READ_TIMEOUT, WRITE_TIMEOUT, CONNECT_TIMEOUT,
+                                     POOL_TIMEOUT))
+               .get_updates_request(make_request(http, 1, READ_TIMEOUT, WRITE_TIMEOUT,
+                                                 CONNECT_TIMEOUT, POOL_TIMEOUT))
                .post_init(_start).post_shutdown(_stop))
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))

@@ -70,6 +70,7 @@ def test_kefu_config_variable_finds_the_file(tmp_path: Path) -> None:
     ("guard: {flood_per_minute: 2.5}\n", "guard.flood_per_minute"),
     ("telegram: {messages_per_second: -1}\n", "telegram.messages_per_second"),
     ("telegram: {group_messages_per_minute: many}\n", "telegram.group_messages_per_minute"),
+    ("telegram: {http: requests}\n", "telegram.http"),
 ])
 def test_a_wrong_value_names_the_key(tmp_path: Path, text: str, key: str) -> None:
     with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):
@@ -105,6 +106,9 @@ def test_telegram_limits_default_to_telegrams_and_zero_lifts_one(
     assert load_config(env={}).telegram.group_messages_per_minute == 20
     cfg = load_config(write(tmp_path, "telegram: {messages_per_second: 0}\n"), env={})
     assert cfg.telegram.messages_per_second == 0 and cfg.telegram.group_messages_per_minute == 20
+    assert cfg.telegram.http == "aiohttp"
+    cfg = load_config(write(tmp_path, "telegram: {http: HTTPX}\n"), env={})
+    assert cfg.telegram.http == "httpx"
 
 
 def test_orders_default_to_no_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
