@@ -184,24 +184,29 @@ def test_runtime_a_text_and_album_in_one_batch_are_one_turn(kefu: Kefu) -> None:
 
 
 def test_updates_that_arrive_together_are_stored_in_one_write(kefu: Kefu) -> None:
-    begun: list[str] = []
+    statements: list[str] = []
 
     async def scenario() -> None:
         runtime = Runtime(kefu, None, burst_window=0.0)
-        kefu.store.db.conn.set_trace_callback(
-            lambda sql: begun.append(sql) if sql.startswith("BEGIN") else None)
+        kefu.store.db.conn.set_trace_callback(statements.append)
         for n in range(5):  # one getUpdates batch: five buyers at once
             await runtime.buyer(BuyerSaid(100 + n, "你好", f"买家{n}", event_id=f"tg:{n}"))
         assert kefu.store.inbox_users() == []  # taken, not yet stored
         await runtime.settle()
-        stored = len(begun)
         await _handled(runtime, kefu)
         kefu.store.db.conn.set_trace_callback(None)
         runtime.executor.shutdown(wait=True)
-        assert stored == 1  # the five in one transaction, one sync to disk
-        assert len(begun) == 1 + 5  # then each buyer's turn in its own
 
     asyncio.run(scenario())
+    transactions: list[list[str]] = []
+    for sql in statements:
+        if sql.startswith("BEGIN"):
+            transactions.append([])
+        elif transactions:
+            transactions[-1].append(sql)
+    stored = [sum(sql.startswith("INSERT INTO inbox") for sql in t) for t in transactions]
+    assert [n for n in stored if n] == [5]  # one transaction, one sync to disk, for all five
+    assert len(transactions) == 1 + 5  # then each buyer's turn in its own
     greeted = kefu.store.db.execute(
         "SELECT count(DISTINCT user_id) FROM outbox WHERE audience = 'user'").fetchone()[0]
     assert greeted == 5 and inbox.waiting_users(kefu) == []
