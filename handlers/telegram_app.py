@@ -7,12 +7,14 @@ import asyncio
 import logging
 import os
 import secrets
+import warnings
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.warnings import PTBUserWarning
 
 from bot import logmask
 from bot.config import Config, load_config
@@ -46,6 +48,7 @@ STAFF_MENU = [BotCommand("queue", "待处理队列"), BotCommand("duty", "上岗
 # rather repeat a message than lose it (README, "Faults we test").
 CONNECT_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, POOL_TIMEOUT = 5.0, 10.0, 10.0, 5.0
 REFUND_TRACK_SECONDS = 300  # how often refund tickets are checked against the order system
+SEND_TEXT_WARNING = r"Please use 'Bot\.send_message' instead of 'Bot\.do_api_request"
 POLL_SECONDS = 10  # getUpdates long-poll; its read timeout is this plus READ_TIMEOUT
 
 
@@ -55,6 +58,8 @@ class MissingToken(RuntimeError):
 
 def build_application(cfg: Config, token: str, base_url: str | None = None) -> Application:
     """The Application with kefu's handlers, rate limiter and lifecycle hooks."""
+    # The outbox sends buyers' texts with do_api_request on purpose (telegram_outbox.send_text).
+    warnings.filterwarnings("ignore", message=SEND_TEXT_WARNING, category=PTBUserWarning)
     http = cfg.telegram.http
     builder = (ApplicationBuilder().token(token)
                .context_types(ContextTypes(context=KefuContext))

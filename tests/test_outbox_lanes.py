@@ -28,6 +28,10 @@ class StuckStaffBot:
         self.buyers.append(chat_id)
         return SimpleNamespace(chat_id=chat_id, message_id=len(self.buyers))
 
+    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, Any]) -> object:
+        assert endpoint == "send_message"
+        return await self.send_message(**api_kwargs)
+
 
 def test_a_buyer_behind_hundreds_of_waiting_staff_messages_is_still_served(kefu: Kefu) -> None:
     now = kefu.now()
@@ -61,6 +65,10 @@ class RecordingBot:
     async def send_message(self, chat_id: int, text: str, **_: Any) -> SimpleNamespace:
         self.sent.append((chat_id, text))
         return SimpleNamespace(chat_id=chat_id, message_id=len(self.sent))
+
+    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, Any]) -> object:
+        assert endpoint == "send_message"
+        return await self.send_message(**api_kwargs)
 
 
 class HookedRuntime(Runtime):
