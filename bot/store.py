@@ -114,8 +114,15 @@ class Store:
         cur = self.db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
         return int(cur.lastrowid or 0)
 
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows as dicts. Not sqlite-utils' query(): it wraps every read in a savepoint of its
+        own, two more statements for each of the dozen reads of a buyer's turn."""
+        cursor = self.db.execute(sql, list(params))
+        keys = [column[0] for column in cursor.description]
+        return [dict(zip(keys, row, strict=True)) for row in cursor]
+
     def _one(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
-        rows = list(self.db.query(sql, params))
+        rows = self._query(sql, params)
         return rows[0] if rows else None
 
     def first_time(self, event_id: str, now: datetime) -> bool:
@@ -134,7 +141,7 @@ class Store:
         """Unhandled events (of one buyer, or all), oldest first."""
         where, params = ("WHERE user_id = ?", [user_id]) if user_id is not None else ("", [])
         return [dict(r, event=json.loads(r["event"]))
-                for r in self.db.query(f"SELECT * FROM inbox {where} ORDER BY id", params)]
+                for r in self._query(f"SELECT * FROM inbox {where} ORDER BY id", params)]
 
     def inbox_users(self) -> list[int]:
         """Buyers with events waiting, without reading the events."""
@@ -200,14 +207,14 @@ class Store:
 
     def tickets_of(self, user_id: int, limit: int = 5) -> list[Ticket]:
         """The buyer's latest tickets, newest first."""
-        rows = self.db.query("SELECT * FROM tickets WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+        rows = self._query("SELECT * FROM tickets WHERE user_id = ? ORDER BY id DESC LIMIT ?",
                              [user_id, limit])
         return [Ticket.from_row(r) for r in rows]
 
     def open_tickets(self) -> list[Ticket]:
         """Every open ticket, most urgent tier first, oldest first within a tier."""
         marks = ", ".join("?" for _ in FINAL_STAGES)
-        rows = self.db.query(f"SELECT * FROM tickets WHERE stage NOT IN ({marks}) "
+        rows = self._query(f"SELECT * FROM tickets WHERE stage NOT IN ({marks}) "
                              "ORDER BY CASE tier WHEN 'S' THEN 0 WHEN 'A' THEN 1 ELSE 2 END, id",
                              list(FINAL_STAGES))
         return [Ticket.from_row(r) for r in rows]
@@ -237,7 +244,7 @@ class Store:
 
     def events(self, ticket_id: int) -> list[dict[str, Any]]:
         """A ticket's history, oldest first."""
-        return list(self.db.query("SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id",
+        return list(self._query("SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id",
                                   [ticket_id]))
 
     def count_events(self, ticket_id: int, event: str, since: datetime | None = None) -> int:
@@ -292,7 +299,7 @@ class Store:
 
     def recent_handle_times(self, limit: int) -> list[float]:
         """Seconds agents spent on the latest resolved tickets (claim to resolve)."""
-        rows = self.db.query("SELECT claimed_at, resolved_at FROM tickets WHERE claimed_at "
+        rows = self._query("SELECT claimed_at, resolved_at FROM tickets WHERE claimed_at "
                              "IS NOT NULL AND resolved_at IS NOT NULL ORDER BY id DESC LIMIT ?",
                              [limit])
         return [(datetime.fromisoformat(r["resolved_at"])
@@ -320,13 +327,13 @@ class Store:
 
     def buyer_words(self, ticket_id: int) -> list[str]:
         """What the buyer wrote that belongs to a ticket, oldest first."""
-        return [r["text"] for r in self.db.query(
+        return [r["text"] for r in self._query(
             "SELECT text FROM messages WHERE ticket_id = ? AND direction = 'in' "
             "AND kind = 'text' ORDER BY id", [ticket_id])]
 
     def transcript(self, user_id: int, limit: int = 30) -> list[dict[str, Any]]:
         """The buyer's latest messages, oldest first."""
-        rows = list(self.db.query("SELECT * FROM messages WHERE user_id = ? "
+        rows = list(self._query("SELECT * FROM messages WHERE user_id = ? "
                                   "ORDER BY id DESC LIMIT ?", [user_id, limit]))
         return rows[::-1]
 
@@ -351,7 +358,7 @@ class Store:
 
     def agents_on_duty(self) -> list[AgentRecord]:
         """Agents currently on duty."""
-        rows = self.db.query("SELECT * FROM agents WHERE on_duty = 1 ORDER BY id")
+        rows = self._query("SELECT * FROM agents WHERE on_duty = 1 ORDER BY id")
         return [AgentRecord(r["id"], r["name"], r["role"], True) for r in rows]
 
     # outbox --------------------------------------------------------------------
@@ -372,7 +379,7 @@ class Store:
         if user_id is not None:
             sql += " AND user_id = ?"
             params.append(user_id)
-        rows = self.db.query(sql + " ORDER BY id LIMIT ?", [*params, limit])
+        rows = self._query(sql + " ORDER BY id LIMIT ?", [*params, limit])
         return [_outgoing(r) for r in rows]
 
     def mark_delivered(self, outbox_id: int, now: datetime) -> None:
@@ -389,7 +396,7 @@ class Store:
         """Undelivered messages of one chat, oldest first: a buyer's (owner = user id) or a
         ticket's staff thread (owner = ticket id; None = staff messages about no ticket)."""
         column = "user_id" if audience == "user" else "ticket_id"
-        rows = self.db.query(f"SELECT * FROM outbox WHERE delivered_at IS NULL AND audience = ? "
+        rows = self._query(f"SELECT * FROM outbox WHERE delivered_at IS NULL AND audience = ? "
                              f"AND {column} IS ? ORDER BY id LIMIT ?", [audience, owner, limit])
         return [_outgoing(r) for r in rows]
 
@@ -468,7 +475,7 @@ class Store:
 
     def active_notices(self) -> list[Notice]:
         """Every notice that has not ended, oldest first."""
-        return [_notice(r) for r in self.db.query(
+        return [_notice(r) for r in self._query(
             "SELECT * FROM notices WHERE ended_at IS NULL ORDER BY id")]
 
     def notice_mark(self, notice_id: int, now: datetime, field: str) -> None:
@@ -483,7 +490,7 @@ class Store:
 
     def notice_untold(self, notice_id: int, now: datetime) -> list[int]:
         """Buyers not yet told the channel recovered; marks them told."""
-        users = [r["user_id"] for r in self.db.query(
+        users = [r["user_id"] for r in self._query(
             "SELECT user_id FROM notice_buyers WHERE notice_id = ? AND told_at IS NULL "
             "ORDER BY at", [notice_id])]
         self.db.execute("UPDATE notice_buyers SET told_at = ? WHERE notice_id = ? "
@@ -539,7 +546,7 @@ class Store:
         """Open tickets whose refund is in one of these states, oldest first."""
         marks = ", ".join("?" for _ in states)
         finals = ", ".join("?" for _ in FINAL_STAGES)
-        rows = self.db.query(f"SELECT * FROM tickets WHERE stage NOT IN ({finals}) AND "
+        rows = self._query(f"SELECT * FROM tickets WHERE stage NOT IN ({finals}) AND "
                              f"json_extract(details, '$.refund.state') IN ({marks}) "
                              f"ORDER BY id LIMIT ?", [*FINAL_STAGES, *states, limit])
         return [Ticket.from_row(r) for r in rows]
@@ -579,7 +586,7 @@ class Store:
 
     def user_events(self, user_id: int) -> list[dict[str, Any]]:
         """A buyer's events, oldest first."""
-        return list(self.db.query("SELECT * FROM user_events WHERE user_id = ? ORDER BY id",
+        return list(self._query("SELECT * FROM user_events WHERE user_id = ? ORDER BY id",
                                   [user_id]))
 
     def messages_in_since(self, user_id: int, since: datetime) -> int:
