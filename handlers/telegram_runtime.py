@@ -7,7 +7,6 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -21,6 +20,7 @@ from bot.kefu import Kefu
 from bot.records import Outgoing
 from bot.staff import StaffResult, handle_agent
 from bot.store import unwritable
+from handlers.db_thread import NORMAL, URGENT, DbThread
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -34,14 +34,14 @@ UNWRITABLE_HINT = "is the disk full, the file read-only, or locked by another pr
 
 @dataclass
 class Runtime:
-    """One kefu on Telegram: core access is serialised on a single DB thread."""
+    """One kefu on Telegram: core access is serialised on a single DB thread; what polling
+    waits for goes first."""
 
     kefu: Kefu
     staff_chat: int | None
     forum: bool = False
     wake: asyncio.Event = field(default_factory=asyncio.Event)
-    executor: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="kefu-db"))
+    executor: DbThread = field(default_factory=DbThread)
     members: dict[int, tuple[bool, float]] = field(default_factory=dict)
     # An album's photos arrive as separate updates within a second: wait this long for
     # the rest before handling it, so the whole album is one turn.
@@ -58,9 +58,11 @@ class Runtime:
     arrivals: list[tuple[Arrival, bool]] = field(default_factory=list)  # not yet stored
     storer: asyncio.Task[None] | None = None  # writing `arrivals` to the inbox
 
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a blocking core/store function on the DB thread."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+    async def call(self, fn: Callable[..., T], *args: Any, urgent: bool = False) -> T:
+        """Run a blocking core/store function on the DB thread; `urgent`: before the calls
+        already waiting (what polling waits for before it fetches more updates)."""
+        return await asyncio.wrap_future(
+            self.executor.submit_as(URGENT if urgent else NORMAL, fn, *args))
 
     async def buyer(self, event: Arrival, gather: bool = False) -> None:
         """Take a buyer event: it is stored together with whatever else arrived meanwhile
@@ -81,7 +83,8 @@ class Runtime:
         while self.arrivals:
             batch, self.arrivals = self.arrivals, []
             try:
-                await self.call(inbox.receive_all, self.kefu, [event for event, _ in batch])
+                await self.call(inbox.receive_all, self.kefu, [event for event, _ in batch],
+                                urgent=True)
             except Exception as exc:  # disk full, read-only, locked past the busy timeout
                 for user_id in dict.fromkeys(event.user_id for event, _ in batch):
                     await self._not_stored(user_id, exc)
@@ -164,7 +167,7 @@ class Runtime:
 
     async def agent(self, act: AgentAct) -> StaffResult:
         """Hand a staff action to the core and wake the sender."""
-        result = await self.call(handle_agent, self.kefu, act)
+        result = await self.call(handle_agent, self.kefu, act, urgent=True)
         self.wake.set()
         return result
 
@@ -178,7 +181,7 @@ class Runtime:
         member = await self._member(bot, user_id)
         self.members[user_id] = (member, time.monotonic())
         if member:
-            await self.call(self._register, user_id, name)
+            await self.call(self._register, user_id, name, urgent=True)
         return member
 
     async def _member(self, bot: ExtBot, user_id: int) -> bool:
