@@ -103,12 +103,12 @@ def test_telegrams_errors_keep_their_meaning() -> None:
 
     with pytest.raises(RetryAfter) as caught:
         run(scenario())
-    assert "Retry in 3" in str(caught.value)
+    assert "Retry in 3" in caught.value.message
 
 
 def test_an_answer_that_never_comes_times_out() -> None:
     async def handler(_: web.Request) -> web.Response:
-        await asyncio.sleep(30)
+        await asyncio.sleep(3)  # well past the timeout (the server waits for it at cleanup)
         return web.json_response({"ok": True, "result": True})
 
     async def scenario() -> float:
@@ -118,7 +118,7 @@ def test_an_answer_that_never_comes_times_out() -> None:
                 await bot.send_message(42, "hi")
             return time.monotonic() - started
 
-    assert run(scenario()) < 5
+    assert run(scenario()) < 2.5
 
 
 def test_nobody_listening_is_a_network_error() -> None:
