@@ -53,6 +53,13 @@ def staff_keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
         if buttons else None
 
 
+def refused_for_good(out: Outgoing, exc: TelegramError) -> bool:
+    """Telegram will never take this message: the bot was blocked or removed (Forbidden),
+    or a buyer's chat refuses it (BadRequest: chat not found, user deactivated...). A
+    staff thread's BadRequest is not final: a lost topic is rebuilt, a wrong group fixed."""
+    return isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and out.audience == "user")
+
+
 def chat_key(out: Outgoing) -> str:
     """Order is kept within this key: one buyer, or one ticket's staff thread."""
     return f"user:{out.user_id}" if out.audience == "user" else f"staff:{out.ticket_id}"
@@ -184,21 +191,23 @@ class Sender:
                 await self._to_buyer(out)
             else:
                 await StaffPoster(self.runtime, self.bot).post(out)
-        except Forbidden as exc:  # the buyer blocked the bot: retrying cannot help
-            logger.warning("outbox %s undeliverable: %s", out.id, exc)
         except RetryAfter as exc:  # the rate limiter already waited and retried: back off
             self._back_off(key, float(exc.retry_after if isinstance(exc.retry_after, int | float)
                                       else exc.retry_after.total_seconds()))
             return False
         except TelegramError as exc:
-            # Timed out: Telegram may have delivered it; sending again may show it twice,
-            # which is better than never.
-            maybe = " (no answer: it may arrive twice)" if isinstance(exc, TimedOut) else ""
-            logger.warning("outbox %s failed, will retry%s: %s", out.id, maybe, exc)
             with contextlib.suppress(sqlite3.Error):  # bookkeeping only
                 await self.runtime.call(self.runtime.kefu.store.mark_failed, out.id, str(exc))
-            self._back_off(key)
-            return False
+            if not refused_for_good(out, exc):
+                # Timed out: Telegram may have delivered it; sending again may show it twice,
+                # which is better than never.
+                maybe = " (no answer: it may arrive twice)" if isinstance(exc, TimedOut) else ""
+                logger.warning("outbox %s failed, will retry%s: %s", out.id, maybe, exc)
+                self._back_off(key)
+                return False
+            # Retrying would hold this chat's later messages forever: set it aside.
+            logger.error("outbox %s undeliverable, not retried (%s): %s", out.id, chat_key(out),
+                         exc)
         self.backoff.pop(key, None)
         return True
 

@@ -7,6 +7,9 @@ from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+from telegram.error import BadRequest, Forbidden, TelegramError
+
 from bot.kefu import Kefu
 from bot.records import Outgoing
 from handlers.telegram_outbox import Sender
@@ -142,3 +145,58 @@ def test_a_chat_backing_off_is_not_started_by_a_turn(
 
     assert run_sender(kefu, scenario) == []
     assert [o.text for o in kefu.store.pending_in("user", 42)] == ["你好"]
+
+
+class RefusingBot(RecordingBot):
+    """Telegram refuses one text for good (as for a buyer whose account is gone)."""
+
+    def __init__(self, refused: str, error: TelegramError) -> None:
+        super().__init__()
+        self.refused, self.error = refused, error
+
+    async def send_message(self, chat_id: int, text: str, **_: Any) -> SimpleNamespace:
+        if text == self.refused:
+            raise self.error
+        return await super().send_message(chat_id, text)
+
+
+@pytest.mark.parametrize("error", [BadRequest("Chat not found"),
+                                   Forbidden("Forbidden: bot was blocked by the user")])
+def test_a_message_telegram_refuses_for_good_is_set_aside_not_retried_forever(
+        kefu: Kefu, clock: FakeClock, error: TelegramError) -> None:
+    bot = RefusingBot("你好", error)
+
+    async def main() -> Sender:
+        runtime = Runtime(kefu, None)
+        sender = Sender(runtime, bot)  # type: ignore[arg-type]
+        sender.post(42, queue(kefu, clock, "你好", "卡密怎么用"))
+        while sender.chats:
+            await asyncio.gather(*list(sender.chats.values()))
+        runtime.executor.shutdown()
+        return sender
+
+    sender = asyncio.run(main())
+    assert bot.sent == [(42, "卡密怎么用")]  # the chat goes on
+    assert sender.backoff == {}
+    assert kefu.store.pending_in("user", 42) == []
+    refused = kefu.store.db.execute("SELECT last_error FROM outbox WHERE text = '你好'")
+    assert str(error) in refused.fetchone()[0]
+
+
+def test_a_staff_message_refused_is_retried_later(kefu: Kefu) -> None:
+    with kefu.store.transaction():
+        kefu.store.enqueue(Outgoing("staff", "notice is late"), kefu.now())
+    bot = RefusingBot("notice is late", BadRequest("Chat not found"))
+
+    async def main() -> Sender:
+        runtime = Runtime(kefu, STAFF_CHAT)
+        sender = Sender(runtime, bot)  # type: ignore[arg-type]
+        await sender.flush()
+        while sender.chats:
+            await asyncio.gather(*list(sender.chats.values()))
+        runtime.executor.shutdown()
+        return sender
+
+    sender = asyncio.run(main())
+    assert list(sender.backoff) == ["staff:None"]  # a wrong staff group gets fixed: kept
+    assert [o.text for o in kefu.store.pending_in("staff", None)] == ["notice is late"]
