@@ -6,12 +6,10 @@ import argparse
 import asyncio
 import logging
 import os
-import secrets
 import warnings
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.warnings import PTBUserWarning
@@ -27,6 +25,7 @@ from handlers.telegram_limits import rate_limiter
 from handlers.telegram_outbox import Sender
 from handlers.telegram_polling import run_polling
 from handlers.telegram_runtime import KefuContext, Runtime, install
+from handlers.telegram_webhook import run_webhook
 
 logger = logging.getLogger(__name__)
 TOKEN_ENV = "KEFU_TELEGRAM_TOKEN"
@@ -167,15 +166,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     logmask.install(token, cfg.order_pattern)  # httpx and PTB log URLs that carry the token
     app = build_application(cfg, token, args.base_url)
     try:
-        if args.webhook:
-            # Serve the URL's own path (a proxy passes it through); the secret, fresh each
-            # start, makes the server refuse updates that did not come from Telegram.
-            app.run_webhook(listen=args.listen, port=args.port, webhook_url=args.webhook,
-                            url_path=urlsplit(args.webhook).path.strip("/"),
-                            secret_token=secrets.token_urlsafe(32),
-                            allowed_updates=Update.ALL_TYPES)
-        else:  # an update is confirmed to Telegram only once it is stored
-            run_polling(app, POLL_SECONDS, app.bot_data["runtime"].settle)
+        # Either way an update is confirmed to Telegram only once it is stored.
+        settle = app.bot_data["runtime"].settle
+        if args.webhook:  # served at the URL's own path (a proxy passes it through)
+            run_webhook(app, settle, args.webhook, args.listen, args.port)
+        else:
+            run_polling(app, POLL_SECONDS, settle)
     except InvalidToken:  # PTB's message quotes the token: say it without it
         logger.error("Telegram rejected the bot token in %s; check it with @BotFather", TOKEN_ENV)
         return 2

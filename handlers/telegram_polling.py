@@ -10,15 +10,14 @@ batch), before the next getUpdates confirms it; their turns run meanwhile.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
+
+from handlers.telegram_lifecycle import run_app
 
 logger = logging.getLogger(__name__)
 PAUSE_MAX = 30.0  # seconds between attempts while Telegram cannot be reached
@@ -56,36 +55,10 @@ async def poll(app: Application, timeout: int, settle: Callable[[], Awaitable[No
 
 def run_polling(app: Application, timeout: int, settle: Callable[[], Awaitable[None]]) -> None:
     """Like `app.run_polling`, with `poll`; stops on SIGINT or SIGTERM."""
-    asyncio.run(_run(app, timeout, settle))
+    asyncio.run(run_app(app, lambda: _polling(app, timeout, settle)))
 
 
-async def _run(app: Application, timeout: int, settle: Callable[[], Awaitable[None]]) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await app.initialize()
-    try:
-        if app.post_init:
-            await app.post_init(app)
-        await app.bot.delete_webhook()
-        await app.start()
-        await _until(stop, poll(app, timeout, settle))
-    finally:
-        if app.running:
-            await app.stop()
-            if app.post_stop:
-                await app.post_stop(app)
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
-
-
-async def _until(stop: asyncio.Event, work: Coroutine[Any, Any, None]) -> None:
-    """Run `work` until `stop` is set; what `work` raises (a rejected token) is raised."""
-    task, stopped = asyncio.create_task(work), asyncio.create_task(stop.wait())
-    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    for pending in (task, stopped):
-        pending.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def _polling(app: Application, timeout: int, settle: Callable[[], Awaitable[None]]
+                   ) -> None:
+    await app.bot.delete_webhook()  # Telegram refuses getUpdates while a webhook is set
+    await poll(app, timeout, settle)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.e2e.kefu_process import STAFF_CHAT
+import time
+from pathlib import Path
+
+from tests.e2e.kefu_process import STAFF_CHAT, KefuProcess, free_port
 from tests.e2e.peer import BotApiPeer
 from tests.e2e.shop import BUYER, OPENING, ORDER, buttons, has, wait_until
 from tests.faults.conftest import Launch
@@ -150,3 +153,31 @@ def test_a_message_fetched_but_not_yet_stored_at_a_kill_is_not_lost(
     bot_api.wait_for_bot_message(BUYER, has("有什么可以帮你"), timeout=15)
     settled(kefu)
     assert sum("有什么可以帮你" in t for t in texts(bot_api, BUYER)) == 1
+
+
+def test_a_webhook_update_not_yet_stored_at_a_kill_is_posted_again_and_handled_once(
+    bot_api: BotApiPeer, config: Path
+) -> None:
+    # In webhook mode kefu answers Telegram's POST only once the update is stored; Telegram
+    # keeps POSTing an update until it gets a 200.
+    url = f"http://127.0.0.1:{free_port()}/kefu-hook"
+    kefu = KefuProcess(bot_api, config, webhook_url=url).start()
+    try:
+        locker = Locker(database(kefu))  # storing the message waits for the lock...
+        try:
+            bot_api.send_text(BUYER, BUYER, "你好")
+            wait_until(lambda: any(d["attempts"] for d in bot_api.webhook()["deliveries"]), 15,
+                       "the POST of the message")
+            time.sleep(0.5)
+            assert [d["status"] for d in bot_api.webhook()["deliveries"]] == [0]  # unanswered
+            kill9(kefu)  # ...and kefu dies before it could
+        finally:
+            locker.release()
+        kefu = KefuProcess(bot_api, config, webhook_url=url).start()
+        bot_api.wait_for_bot_message(BUYER, has("有什么可以帮你"), timeout=30)
+        settled(kefu)
+        assert sum("有什么可以帮你" in t for t in texts(bot_api, BUYER)) == 1
+        [delivery] = bot_api.webhook()["deliveries"]
+        assert delivery["status"] == 200 and delivery["attempts"] >= 2
+    finally:
+        kefu.stop()
