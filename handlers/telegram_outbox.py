@@ -97,21 +97,20 @@ class Sender:
             for task in list(self.chats.values()):
                 task.cancel()
 
-    def post(self, user_id: int, waiting: list[Outgoing]) -> bool:
+    def post(self, user_id: int, waiting: list[Outgoing]) -> None:
         """Start a buyer's chat with its waiting messages, read by the turn that queued them
-        (two trips to the database fewer than a flush); False if a flush must look."""
+        (two trips to the database fewer than a flush)."""
         key = f"user:{user_id}"  # as chat_key() names it
         if not waiting:
-            return True
+            return
         if key in self.chats:  # its drain may have read its last batch before this mail
             self.recheck.add(key)
-            return True
+            return
         if self.backoff.get(key, (0, 0.0))[1] > asyncio.get_running_loop().time():
-            return True  # the back-off's timer wakes the sender
+            return  # the back-off's timer wakes the sender
         first = None if key in self.unnoted else waiting  # those must be noted, then read
         self.chats[key] = asyncio.create_task(self._drain(key, "user", user_id, first),
                                               name=key)
-        return True
 
     async def flush(self) -> int:
         """Start draining every chat that has pending messages; return how many started."""

@@ -52,9 +52,8 @@ class Runtime:
     bot: ExtBot | None = None  # set once connected: says sorry when the database cannot
     sorry: dict[int, float] = field(default_factory=dict)  # buyer -> when last told "not stored"
     delayed: set[int] = field(default_factory=set)  # told their stored messages must wait
-    # Set by the sender: starts a buyer's chat with its waiting messages, already read
-    # (False: it could not, so the sender must look itself).
-    post: Callable[[int, list[Outgoing]], bool] | None = None
+    # Set by the sender: starts a buyer's chat with its waiting messages, already read.
+    post: Callable[[int, list[Outgoing]], None] | None = None
     arrivals: list[tuple[Arrival, bool]] = field(default_factory=list)  # not yet stored
     storer: asyncio.Task[None] | None = None  # writing `arrivals` to the inbox
 
@@ -127,7 +126,9 @@ class Runtime:
                 await self._turn_failed(user_id, exc)
                 break
             self.delayed.discard(user_id)
-            if staff_mail or not (self.post and self.post(user_id, waiting)):
+            if self.post is not None:
+                self.post(user_id, waiting)
+            if staff_mail or self.post is None:  # the sender looks for what waits
                 self.wake.set()
         self.workers.pop(user_id, None)
 
