@@ -50,12 +50,13 @@ def run(coro: Awaitable[Any]) -> Any:
     return asyncio.run(coro)  # type: ignore[arg-type]
 
 
-def test_a_message_goes_out_as_form_fields_and_comes_back_parsed() -> None:
+def test_a_message_goes_out_as_json_and_comes_back_parsed() -> None:
     seen: dict[str, Any] = {}
 
     async def handler(request: web.Request) -> web.Response:
         seen["method"] = request.match_info["method"]
-        seen["form"] = dict(await request.post())
+        seen["type"] = request.content_type
+        seen["form"] = await request.json()
         seen["agent"] = request.headers.get("User-Agent", "")
         form = seen["form"]
         return web.json_response({"ok": True, "result": message(int(form["chat_id"]),
@@ -68,7 +69,7 @@ def test_a_message_goes_out_as_form_fields_and_comes_back_parsed() -> None:
 
     sent = run(scenario())
     assert (sent.chat_id, sent.text) == (42, "工单 #T1001 已受理")
-    assert seen["method"] == "sendMessage"
+    assert (seen["method"], seen["type"]) == ("sendMessage", "application/json")
     keyboard = json.loads(seen["form"]["reply_markup"])
     assert keyboard["inline_keyboard"][0][0]["callback_data"] == "d:1"
     assert "python-telegram-bot" in seen["agent"]
