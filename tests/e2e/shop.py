@@ -31,14 +31,19 @@ def buttons(message: Message) -> dict[str, str]:
     return {b["text"]: b["callback_data"] for row in rows for b in row}
 
 
-def ticket_row(kefu: KefuProcess) -> dict[str, Any]:
-    """The first ticket as stored in kefu's SQLite file."""
-    db = sqlite3.connect(kefu.config.parent / "kefu.db")
+def rows(kefu: KefuProcess, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """Read kefu's SQLite file from the test (a separate connection, closed at once)."""
+    db = sqlite3.connect(kefu.config.parent / "kefu.db", timeout=30)
     db.row_factory = sqlite3.Row
     try:
-        return dict(db.execute("SELECT * FROM tickets ORDER BY id LIMIT 1").fetchone())
+        return [dict(r) for r in db.execute(sql, params)]
     finally:
         db.close()
+
+
+def ticket_row(kefu: KefuProcess) -> dict[str, Any]:
+    """The first ticket as stored in kefu's SQLite file."""
+    return rows(kefu, "SELECT * FROM tickets ORDER BY id LIMIT 1")[0]
 
 
 def open_ticket(peer: BotApiPeer) -> tuple[Message, Message]:

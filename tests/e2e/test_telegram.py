@@ -6,7 +6,16 @@ import re
 
 from tests.e2e.kefu_process import AGENT, STAFF_CHAT, KefuProcess
 from tests.e2e.peer import BotApiPeer, Message
-from tests.e2e.shop import BUYER, ORDER, STRANGER, buttons, has, ticket_row, wait_until
+from tests.e2e.shop import (
+    BUYER,
+    ORDER,
+    STRANGER,
+    buttons,
+    has,
+    rows,
+    ticket_row,
+    wait_until,
+)
 
 
 def open_ticket(peer: BotApiPeer) -> tuple[Message, dict]:
@@ -25,6 +34,18 @@ def test_faq_question_is_answered_with_choices(bot_api: BotApiPeer, shop: KefuPr
     assert set(buttons(reply)) == {"解决了", "没解决, 转人工"}
     bot_api.press_button(BUYER, BUYER, reply["message_id"], buttons(reply)["解决了"])
     bot_api.wait_for_bot_message(BUYER, has("很高兴"), timeout=10)
+
+
+def test_what_one_turn_says_arrives_as_one_message(bot_api: BotApiPeer, shop: KefuProcess
+                                                   ) -> None:
+    bot_api.send_text(BUYER, BUYER, "卡密没收到")  # an answer, then the question for intake
+    reply = bot_api.wait_for_bot_message(BUYER, has("订单号"), timeout=10)
+    [message] = bot_api.bot_messages(BUYER)
+    assert message["message_id"] == reply["message_id"]
+    answer, ask = reply["text"].split("\n\n", 1)
+    assert "卡密" in answer and "请发一下订单号" in ask
+    queued = rows(shop, "SELECT text FROM outbox WHERE user_id = ? ORDER BY id", (BUYER,))
+    assert [r["text"] for r in queued] == [answer, ask]  # the transcript keeps them apart
 
 
 def test_menus_are_set_for_buyers_and_staff(bot_api: BotApiPeer, shop: KefuProcess) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import resource
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 from tests.e2e.kefu_process import KefuProcess
 from tests.e2e.peer import BotApiPeer
-from tests.e2e.shop import wait_until
+from tests.e2e.shop import rows, wait_until
 from tests.faults.proxy import FaultProxy
 
 WAL_FRAME = 4096 + 24  # one page in the write-ahead log, with its frame header
@@ -50,16 +49,6 @@ def kill9(kefu: KefuProcess) -> None:
 def database(kefu: KefuProcess) -> Path:
     """kefu's SQLite file (write_config puts it next to the config)."""
     return kefu.config.parent / "kefu.db"
-
-
-def rows(kefu: KefuProcess, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-    """Read kefu's database from the test (a separate connection, closed at once)."""
-    db = sqlite3.connect(database(kefu), timeout=30)
-    db.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in db.execute(sql, params)]
-    finally:
-        db.close()
 
 
 def outbox(kefu: KefuProcess, user_id: int) -> list[dict[str, Any]]:
