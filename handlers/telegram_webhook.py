@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from handlers.telegram_lifecycle import run_app
@@ -24,6 +25,7 @@ from handlers.telegram_lifecycle import run_app
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1 << 20  # bytes; an update is a few KiB
+RETRY_MAX = 30.0  # seconds between setWebhook attempts while Telegram cannot be reached
 
 
 def run_webhook(app: Application, settle: Callable[[], Awaitable[None]], url: str,
@@ -37,7 +39,7 @@ def run_webhook(app: Application, settle: Callable[[], Awaitable[None]], url: st
 
 
 async def serve(app: Application, settle: Callable[[], Awaitable[None]], url: str,
-                listen: str, port: int, secret: str) -> None:
+                listen: str, port: int, secret: str, retry_first: float = 1.0) -> None:
     """Answer Telegram's POSTs until cancelled."""
     turn = asyncio.Lock()  # Telegram may POST several at once: process them in arrival order
 
@@ -62,7 +64,24 @@ async def serve(app: Application, settle: Callable[[], Awaitable[None]], url: st
     await runner.setup()
     try:
         await web.TCPSite(runner, listen, port).start()
-        await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+        await register(app, url, secret, retry_first)
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
+
+
+async def register(app: Application, url: str, secret: str, retry_first: float) -> None:
+    """setWebhook, retried while Telegram cannot be reached (as polling retries getUpdates);
+    a rejected token is raised."""
+    pause = retry_first
+    while True:
+        try:
+            await app.bot.set_webhook(url, secret_token=secret,
+                                      allowed_updates=Update.ALL_TYPES)
+            return
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            logger.warning("setWebhook failed (%s); trying again in %.0f s", exc, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY_MAX)
