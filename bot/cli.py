@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot import logmask
 from bot.config import Config, ConfigError, load_config
+from intents.faq import FaqError
 
 logger = logging.getLogger(__name__)
 TOKEN_ENV = "KEFU_TELEGRAM_TOKEN"  # masked in logs by every command, not only `kefu run`
@@ -167,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"配置错误 / config error: {exc}", file=sys.stderr)
+        return 2
+    except FaqError as exc:  # a wrong `faq:` path, or a FAQ that does not load
+        print(f"FAQ 错误 / faq error: {exc}", file=sys.stderr)
         return 2
 
 

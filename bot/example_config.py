@@ -11,7 +11,7 @@ _TEMPLATE = """\
 # from KEFU_TELEGRAM_TOKEN, never from this file.
 
 database: kefu.db            # one SQLite file (WAL mode); back up: sqlite3 kefu.db .backup b.db
-faq: faq.yaml                # intents, examples and answers
+faq:                         # intents and answers; empty: ./faq.yaml if there, else kefu's own
 timezone: Asia/Shanghai
 
 business_hours:              # when people answer; promises outside start at the next opening
