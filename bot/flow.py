@@ -29,14 +29,24 @@ def extracted(k: Kefu, text: str) -> dict[str, Any]:
 
 def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
     u = k.understand(text)
+    if conv.step == "clarify" and u.decision.kind == "clarify" and conv.details.get("text"):
+        # "卡米一直没到" got the choices, then "补发": neither says it alone, together they
+        # do. Taken only when the two together answer with one of the choices offered (a
+        # new topic, which the matcher reads as no intent at all, is left alone).
+        together = f"{conv.details['text']} {text}"
+        both = k.understand(together)
+        if both.decision.kind == "answer" and f"pick:{both.decision.intent}" in {
+                choice.data for choice in conv.offered}:
+            u, text = both, together
     # understand() has read the demand with the intent in mind (查下 on a double charge
     # is a check, not a refund); the raw fields come from the same extraction.
     found = {f: getattr(u.details, f) for f in _PER_FIELD if getattr(u.details, f) is not None}
     details = {**_carried(conv), **found, "text": text[:500]}
     decision, intent = u.decision, k.intent(u.decision.intent)
     if conv.step == "clarify" and found and not u.ranking.text.replace(ORDER_TOKEN, "").strip():
-        # Only an order number while we asked which problem it is: keep it, ask again.
-        conv = replace(conv, details=details)
+        # Only an order number while we asked which problem it is: keep it, ask again (the
+        # question stays the text the next message is read with).
+        conv = replace(conv, details={**details, "text": conv.details.get("text", text)})
         return conv, [to_buyer(conv.user_id, replies.clarify_kept(found), *conv.offered)]
     if decision.kind == "clarify":
         choices = [replies.Choice(k.intent(i).label, f"pick:{i}") for i in decision.choices

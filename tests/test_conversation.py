@@ -55,6 +55,26 @@ def test_an_order_number_sent_while_asked_which_problem_is_kept(kefu: Kefu) -> N
     assert tickets(kefu)[0]["order_no"] == ORDER
 
 
+def test_a_reply_to_the_choices_is_read_with_the_question(kefu: Kefu) -> None:
+    buyer = Buyer(kefu)
+    buyer.says("退款")
+    assert "退款进度" in buyer.choices()
+    assert "1-3 个工作日" in buyer.says("什么时候")  # alone it is unclear; with 退款 it is not
+
+
+def test_an_order_number_then_a_word_is_still_read_with_the_question(kefu: Kefu) -> None:
+    buyer = Buyer(kefu)
+    buyer.says("退款")
+    buyer.says(ORDER)
+    assert "1-3 个工作日" in buyer.says("什么时候")
+
+
+def test_a_new_topic_while_choices_wait_is_not_forced_into_one(kefu: Kefu) -> None:
+    buyer = Buyer(kefu)
+    buyer.says("退款")
+    assert "卡密、充值、退款" in buyer.says("今天天气怎么样")  # the fallback, not a refund
+
+
 def test_an_order_number_is_not_carried_into_an_unrelated_new_question(kefu: Kefu) -> None:
     buyer = Buyer(kefu)
     buyer.says(f"卡密怎么用 {ORDER}")
