@@ -27,11 +27,6 @@ _TYPES: dict[str, type] = {"BuyerSaid": BuyerSaid, "ButtonPressed": ButtonPresse
 Turn = tuple[list[int], BuyerEvent]
 
 
-def receive(k: Kefu, event: BuyerSaid | ButtonPressed | BuyerCommand) -> int:
-    """Store an event the moment it arrives (its own small transaction)."""
-    return receive_all(k, [event])[0]
-
-
 def receive_all(k: Kefu, events: list[BuyerSaid | ButtonPressed | BuyerCommand]) -> list[int]:
     """Store events that arrived together in one transaction (one write to disk for a batch
     of updates, not one each), in arrival order."""

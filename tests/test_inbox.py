@@ -32,7 +32,7 @@ def buyer_texts(outs: list) -> list[str]:
 
 def test_three_quick_messages_are_one_intake_turn(kefu: Kefu) -> None:
     for text in ("付了钱卡密没到", f"订单号 {ORDER}", "帮我补发 急用"):
-        inbox.receive(kefu, said(text))
+        inbox.receive_all(kefu, [said(text)])
     outs = inbox.take_turns(kefu, UID)
     [ticket] = tickets(kefu)
     assert (ticket["order_no"], ticket["demand"]) == (ORDER, "补发")
@@ -48,10 +48,10 @@ def test_three_quick_messages_are_one_intake_turn(kefu: Kefu) -> None:
 
 
 def test_an_album_is_kept_whole_and_answered_once(kefu: Kefu) -> None:
-    inbox.receive(kefu, said(f"卡密没收到 {ORDER} 补发"))
+    inbox.receive_all(kefu, [said(f"卡密没收到 {ORDER} 补发")])
     inbox.take_turns(kefu, UID)
     for n in range(3):
-        inbox.receive(kefu, said("" if n else "截图在这", "photo", f"file-{n}"))
+        inbox.receive_all(kefu, [said("" if n else "截图在这", "photo", f"file-{n}")])
     outs = inbox.take_turns(kefu, UID)
     [ticket] = tickets(kefu)
     assert len(conversation_evidence(kefu, ticket["id"])) == 3
@@ -67,8 +67,8 @@ def conversation_evidence(k: Kefu, ticket_id: int) -> list[dict]:
 
 
 def test_screenshots_before_the_words_stay_with_the_ticket(kefu: Kefu) -> None:
-    inbox.receive(kefu, said("", "photo", "shot-1"))
-    inbox.receive(kefu, said(f"卡密没收到 {ORDER} 帮我补发"))
+    inbox.receive_all(kefu, [said("", "photo", "shot-1")])
+    inbox.receive_all(kefu, [said(f"卡密没收到 {ORDER} 帮我补发")])
     inbox.take_turns(kefu, UID)
     [ticket] = tickets(kefu)
     assert [e["file_id"] for e in conversation_evidence(kefu, ticket["id"])] == ["shot-1"]
@@ -78,18 +78,18 @@ def test_buttons_and_commands_keep_their_place(kefu: Kefu) -> None:
     rows = [said("卡密怎么用"), ButtonPressed(UID, "solved", "小张"),
             BuyerCommand(UID, "status", "", "小张"), said("你好"), said("在吗")]
     for event in rows:
-        inbox.receive(kefu, event)
+        inbox.receive_all(kefu, [event])
     kinds = [type(event).__name__ for _, event in inbox.turns(kefu.store.inbox_pending(UID))]
     assert kinds == ["BuyerSaid", "ButtonPressed", "BuyerCommand", "BuyerBurst"]
 
 
 def test_a_redelivered_update_inside_a_burst_is_handled_once(kefu: Kefu) -> None:
-    inbox.receive(kefu, said("付了钱卡密没到", event_id="tg:1"))
+    inbox.receive_all(kefu, [said("付了钱卡密没到", event_id="tg:1")])
     inbox.take_turns(kefu, UID)
-    inbox.receive(kefu, said("付了钱卡密没到", event_id="tg:1"))  # Telegram sent it again
+    inbox.receive_all(kefu, [said("付了钱卡密没到", event_id="tg:1")])  # Telegram sent it again
     assert inbox.take_turns(kefu, UID) == []
-    inbox.receive(kefu, said("付了钱卡密没到", event_id="tg:1"))
-    inbox.receive(kefu, said(ORDER, event_id="tg:2"))
+    inbox.receive_all(kefu, [said("付了钱卡密没到", event_id="tg:1")])
+    inbox.receive_all(kefu, [said(ORDER, event_id="tg:2")])
     outs = inbox.take_turns(kefu, UID)
     assert any("怎么处理" in t or "已受理" in t for t in buyer_texts(outs))
     ins = kefu.store.db.execute("SELECT count(*) FROM messages WHERE direction = 'in'")
@@ -99,7 +99,7 @@ def test_a_redelivered_update_inside_a_burst_is_handled_once(kefu: Kefu) -> None
 def test_events_received_before_a_crash_are_handled_after_restart(
         make_kefu: Callable[..., Kefu]) -> None:
     first = make_kefu()
-    inbox.receive(first, said(f"卡密没收到 {ORDER} 补发"))
+    inbox.receive_all(first, [said(f"卡密没收到 {ORDER} 补发")])
     # the process dies here: stored, never handled
     second = make_kefu()
     assert inbox.waiting_users(second) == [UID]
@@ -112,7 +112,7 @@ def test_events_received_before_a_crash_are_handled_after_restart(
 
 def test_a_turn_that_fails_keeps_the_words_and_says_so(
         kefu: Kefu, monkeypatch: pytest.MonkeyPatch) -> None:
-    inbox.receive(kefu, said(f"卡密没收到 {ORDER} 补发"))
+    inbox.receive_all(kefu, [said(f"卡密没收到 {ORDER} 补发")])
     inbox.take_turns(kefu, UID)
     real = conversation._dispatch
 
@@ -122,9 +122,9 @@ def test_a_turn_that_fails_keeps_the_words_and_says_so(
         return real(k, conv, event, now)
 
     monkeypatch.setattr(conversation, "_dispatch", broken)
-    inbox.receive(kefu, ButtonPressed(UID, "status", "小张"))
-    inbox.receive(kefu, said("炸了"))
-    inbox.receive(kefu, ButtonPressed(UID, "status", "小张"))
+    inbox.receive_all(kefu, [ButtonPressed(UID, "status", "小张")])
+    inbox.receive_all(kefu, [said("炸了")])
+    inbox.receive_all(kefu, [ButtonPressed(UID, "status", "小张")])
     outs = inbox.take_turns(kefu, UID)
     assert replies.TURN_FAILED in buyer_texts(outs)
     assert any("炸了" in o.text for o in outs if o.audience == "staff")
