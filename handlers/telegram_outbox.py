@@ -236,7 +236,7 @@ class Sender:
         """Text (split if Telegram would refuse its length), or an agent's photo or file."""
         text, markup = out.text, keyboard(out.choices)
         if out.file_id and out.kind in ("photo", "document"):
-            fits = len(text) <= CAPTION_LIMIT
+            fits = utf16_units(text) <= CAPTION_LIMIT
             send = self.bot.send_photo if out.kind == "photo" else self.bot.send_document
             await send(out.user_id, out.file_id, caption=text if fits else None,
                        reply_markup=markup if fits else None)
@@ -289,14 +289,26 @@ def joined(group: list[Outgoing]) -> Outgoing:
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Cut a long message into sendable pieces, at line breaks where possible."""
+    """Cut a long message into sendable pieces, at line breaks where possible. Telegram
+    counts UTF-16 units: cut by characters, a message full of emoji was refused for good."""
     pieces = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        cut = cut if cut > limit // 2 else limit
+    while utf16_units(text) > limit:
+        end = _fitting(text, limit)
+        cut = text.rfind("\n", 0, end)
+        cut = cut if cut > end // 2 else end
         pieces.append(text[:cut])
         text = text[cut:].lstrip("\n")
     return [*pieces, text]
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 units."""
+    units = 0
+    for n, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return n
+    return len(text)
 
 
 def thread_gone(exc: BadRequest) -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.outbox import TEXT_LIMIT
+from bot.outbox import TEXT_LIMIT, utf16_units
 from bot.records import Choice, Outgoing
-from handlers.telegram_outbox import coalesce, joined
+from handlers.telegram_outbox import coalesce, joined, split_text
 
 TURN = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 NEXT_TURN = TURN + timedelta(seconds=3)
@@ -53,3 +53,15 @@ def test_a_message_never_grows_past_telegrams_limit() -> None:
     emoji = "🙂" * (TEXT_LIMIT // 4)  # two UTF-16 units each: 2048 units
     assert texts([buyer(emoji), buyer("好")]) == [emoji + "\n\n好"]
     assert len(texts([buyer(emoji), buyer(emoji)])) == 2
+
+
+def test_a_long_reply_is_cut_where_telegram_counts_not_where_python_does() -> None:
+    emoji = "好🙂" * 3000  # 6000 characters, 9000 UTF-16 units
+    pieces = split_text(emoji)
+    assert all(utf16_units(piece) <= TEXT_LIMIT for piece in pieces)
+    assert "".join(pieces) == emoji and len(pieces) == 3
+    lines = "\n".join(f"第{n:04d}行 核对记录" for n in range(600))  # cut at a line break
+    pieces = split_text(lines)
+    assert all(utf16_units(p) <= TEXT_LIMIT and p.startswith("第") for p in pieces)
+    assert "\n".join(pieces) == lines
+    assert split_text("你好") == ["你好"]
