@@ -100,38 +100,33 @@ class Sender:
     def post(self, user_id: int, waiting: list[Outgoing]) -> None:
         """Start a buyer's chat with its waiting messages, read by the turn that queued them
         (two trips to the database fewer than a flush)."""
-        key = f"user:{user_id}"  # as chat_key() names it
-        if not waiting:
-            return
-        if key in self.chats:  # its drain may have read its last batch before this mail
-            self.recheck.add(key)
-            return
-        if self.backoff.get(key, (0, 0.0))[1] > asyncio.get_running_loop().time():
-            return  # the back-off's timer wakes the sender
-        first = None if key in self.unnoted else waiting  # those must be noted, then read
-        self.chats[key] = asyncio.create_task(self._drain(key, "user", user_id, first),
-                                              name=key)
+        if waiting:
+            self._open("user", user_id, waiting)
 
     async def flush(self) -> int:
         """Start draining every chat that has pending messages; return how many started."""
         audiences = ("user",) if self.runtime.staff_chat is None else ("user", "staff")
-        now = asyncio.get_running_loop().time()
-        started = 0
         store = self.runtime.kefu.store
         # Chats, not their messages: a long backlog (a staff group waiting for its limit)
         # must not hide the chats behind it. Both audiences in one trip to the database.
         lanes = await self.runtime.call(
             lambda: [(a, owner) for a in audiences for owner in store.pending_chats(a)])
-        for audience, owner in lanes:
-            key = f"{audience}:{owner}"  # as chat_key() names it
-            if self.backoff.get(key, (0, 0.0))[1] > now:
-                continue
-            if key in self.chats:  # its drain may have read its last batch before this mail
-                self.recheck.add(key)
-                continue
-            self.chats[key] = asyncio.create_task(self._drain(key, audience, owner), name=key)
-            started += 1
-        return started
+        return sum(self._open(audience, owner) for audience, owner in lanes)
+
+    def _open(self, audience: str, owner: int | None,
+              waiting: list[Outgoing] | None = None) -> bool:
+        """Start draining one chat unless it is backing off (its timer wakes the sender) or
+        already draining (then that drain looks again); True if started."""
+        key = f"{audience}:{owner}"  # as chat_key() names it
+        if self.backoff.get(key, (0, 0.0))[1] > asyncio.get_running_loop().time():
+            return False
+        if key in self.chats:  # its drain may have read its last batch before this mail
+            self.recheck.add(key)
+            return False
+        first = None if key in self.unnoted else waiting  # those must be noted, then read
+        self.chats[key] = asyncio.create_task(self._drain(key, audience, owner, first),
+                                              name=key)
+        return True
 
     async def _drain(self, key: str, audience: str, owner: int | None,
                      first: list[Outgoing] | None = None) -> None:
