@@ -15,6 +15,8 @@ ACTIONS = ("answer", "answer_then_ticket", "ticket")
 DEMANDS = ("补发", "退款", "查询", "其他")
 ORDER_NO_RULES = ("required", "optional", "skip")
 TIERS = ("S", "A", "B")
+# An id travels in button data ("pick:<id>"), which Telegram caps at 64 bytes.
+MAX_ID_BYTES = 48
 
 
 class FaqError(ValueError):
@@ -79,6 +81,8 @@ def _intent(raw: object, index: int) -> Intent:
     if not isinstance(raw, dict) or not raw.get("id"):
         raise FaqError(f"intents[{index}]: each intent needs an id")
     where = f"intent {raw['id']}"
+    if len(str(raw["id"]).encode()) > MAX_ID_BYTES:
+        raise FaqError(f"{where}: the id is longer than {MAX_ID_BYTES} bytes")
     examples = raw.get("examples") or []
     if not isinstance(examples, list) or not all(isinstance(e, str | int) for e in examples):
         raise FaqError(f"{where}.examples: expected a list of strings")

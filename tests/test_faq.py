@@ -43,6 +43,7 @@ def test_numeric_examples_are_read_as_text(tmp_path: Path) -> None:
     ("intents:\n  - {id: a, examples: [x], ticket: {order_no: maybe}}\n", "order_no"),
     ("intents:\n  - {id: a, examples: [x], ticket: {demand: 送花}}\n", "demand"),
     ("intents:\n  - {id: a, examples: [x]}\n  - {id: a, examples: [y]}\n", "defined twice"),
+    ("intents:\n  - {id: " + "a" * 49 + ", examples: [x]}\n", "longer than 48 bytes"),
     ("intents: [\n", "cannot read"),
 ])
 def test_broken_faq_raises_a_message_naming_the_problem(tmp_path: Path, text: str,
