@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot import replies, tickets
+from bot.callbacks import NewIssue, Rate, Reopen, choice
 from bot.flow import Turn
 from bot.kefu import Kefu
 from bot.records import RESOLVED, Choice, Conversation, Outgoing, Ticket
@@ -21,8 +22,8 @@ _COMMENT_INTENTS = ("thanks", "goodbye", "greeting", "none", "complaint")
 
 def rating_choices(t: Ticket) -> tuple[Choice, ...]:
     """Five stars, then reopen."""
-    stars = tuple(Choice("⭐" * n, f"rate:{t.id}:{n}") for n in range(5, 0, -1))
-    return (*stars, Choice("问题没解决, 重新打开", f"reopen:{t.id}"))
+    stars = tuple(choice("⭐" * n, Rate(t.id, n)) for n in range(5, 0, -1))
+    return (*stars, choice("问题没解决, 重新打开", Reopen(t.id)))
 
 
 def resolved_message(k: Kefu, t: Ticket) -> Outgoing:
@@ -31,28 +32,26 @@ def resolved_message(k: Kefu, t: Ticket) -> Outgoing:
     return to_buyer(t.user_id, text, *rating_choices(t), ticket_id=t.id)
 
 
-def own_resolved(k: Kefu, user_id: int, ref: str) -> Ticket | None:
+def own_resolved(k: Kefu, user_id: int, ticket_id: int) -> Ticket | None:
     """The buyer's own resolved ticket with this id, else None (forged or someone else's)."""
-    # isdecimal, not isdigit: forged data such as "rate:¹:5" must not reach int().
-    ticket = k.store.ticket(int(ref)) if ref.isdecimal() and len(ref) <= 18 else None
+    ticket = k.store.ticket(ticket_id)
     if ticket is None or ticket.user_id != user_id or ticket.is_open:
         return None
     return ticket
 
 
-def rate(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+def rate(k: Kefu, conv: Conversation, ticket_id: int, stars: int, now: datetime) -> Turn:
     """Store 1-5 stars; a low rating alerts supervisors."""
-    ref, _, stars = arg.partition(":")
-    ticket = own_resolved(k, conv.user_id, ref)
-    if ticket is None or stars not in ("1", "2", "3", "4", "5"):
+    ticket = own_resolved(k, conv.user_id, ticket_id)
+    if ticket is None or not 1 <= stars <= 5:
         return conv, [to_buyer(conv.user_id, replies.NOT_YOURS)]
     if ticket.details.get("rating"):
         return conv, [to_buyer(conv.user_id, "这个工单已经评价过了, 谢谢你 🙏")]
-    k.store.update_ticket(ticket.id, now, details={**ticket.details, "rating": int(stars)})
-    k.store.add_event(ticket.id, "buyer", "rated", now, stars=int(stars))
+    k.store.update_ticket(ticket.id, now, details={**ticket.details, "rating": stars})
+    k.store.add_event(ticket.id, "buyer", "rated", now, stars=stars)
     outs = [to_buyer(conv.user_id, replies.RATE_THANKS)]
-    if int(stars) <= LOW_RATING:
-        outs.append(to_staff(ticket.id, _low_rating_alert(k, ticket, int(stars))))
+    if stars <= LOW_RATING:
+        outs.append(to_staff(ticket.id, _low_rating_alert(k, ticket, stars)))
     return Conversation(conv.user_id, "rating_comment", None, {"ticket_id": ticket.id}), outs
 
 
@@ -77,9 +76,10 @@ def comment(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | Non
     return Conversation(conv.user_id), outs
 
 
-def reopen(k: Kefu, conv: Conversation, arg: str, now: datetime, reason: str = "") -> Turn:
+def reopen(k: Kefu, conv: Conversation, ticket_id: int, now: datetime,
+           reason: str = "") -> Turn:
     """Reopen the buyer's own recently resolved ticket: same number, same history."""
-    ticket = own_resolved(k, conv.user_id, arg)
+    ticket = own_resolved(k, conv.user_id, ticket_id)
     if ticket is None or not _within_window(k, ticket, now):
         return conv, [to_buyer(conv.user_id, replies.REOPEN_TOO_LATE.format(
             days=k.config.reopen_days))]
@@ -115,14 +115,14 @@ def about_resolved(k: Kefu, conv: Conversation, text: str, now: datetime) -> Tur
     if ticket is None:
         return None
     if ticket.order_no and ticket.order_no in _compact(text):
-        return reopen(k, conv, str(ticket.id), now, text)
+        return reopen(k, conv, ticket.id, now, text)
     if not _AGAIN.search(text):
         return None
     conv = Conversation(conv.user_id, "reopen_offer", ticket.intent, {"text": text[:500]})
     question = f"是工单 #{ticket.number} ({ticket.title}) 的问题又出现了吗?"
     return conv, [to_buyer(conv.user_id, question,
-                           Choice(f"是, 重新打开 #{ticket.number}", f"reopen:{ticket.id}"),
-                           Choice("不是, 这是新问题", "newissue"))]
+                           choice(f"是, 重新打开 #{ticket.number}", Reopen(ticket.id)),
+                           choice("不是, 这是新问题", NewIssue()))]
 
 
 def _compact(text: str) -> str:

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from bot import aftercare, flow, replies, tickets
+from bot.callbacks import (
+    Cancel,
+    Demand,
+    Edit,
+    Feedback,
+    Human,
+    Issue,
+    NewIssue,
+    NoOrder,
+    Pick,
+    Rate,
+    Reopen,
+    Status,
+    Withdraw,
+    decode,
+)
 from bot.edit import begin_edit, edit_field, edit_issue
 from bot.flow import Turn
 from bot.kefu import Kefu
@@ -13,45 +31,42 @@ from bot.records import CLOSED, Conversation
 from bot.tickets import to_buyer
 
 # Valid whatever was offered last: old messages keep these buttons.
-ALWAYS = ("status", "human", "edit")
+ALWAYS = (Status(), Human(), Edit())
 # Valid on any old message too, because the handler checks the ticket is the buyer's own.
-OWNED = ("rate", "reopen")
+OWNED = (Rate, Reopen)
 
 
 def button(k: Kefu, conv: Conversation, data: str, now: datetime) -> Turn:
     """Act on a choice; data not offered to this buyer (forged, stale) changes nothing."""
-    offered = {c.data for c in conv.offered}
-    kind = data.partition(":")[0]
-    if data not in offered and data not in ALWAYS and kind not in OWNED:
+    cb = decode(data)
+    offered = {decode(c.data) for c in conv.offered}
+    handler = _HANDLERS.get(type(cb))
+    if handler is None or not (cb in offered or cb in ALWAYS or isinstance(cb, OWNED)):
         return conv, [to_buyer(conv.user_id, replies.STALE_BUTTON)]
-    kind, _, arg = data.partition(":")
-    handler = _HANDLERS.get(kind)
-    if handler is None:
-        return conv, [to_buyer(conv.user_id, replies.STALE_BUTTON)]
-    return handler(k, conv, arg, now)
+    return handler(k, conv, cb, now)
 
 
-def _feedback(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
-    if arg == "yes":
+def _feedback(k: Kefu, conv: Conversation, cb: Feedback, now: datetime) -> Turn:
+    if cb.answer == "yes":
         return Conversation(conv.user_id), [to_buyer(conv.user_id, replies.SOLVED_THANKS)]
-    if arg == "wait":  # waiting out a channel notice: the all-clear will come by itself
+    if cb.answer == "wait":  # waiting out a channel notice: the all-clear will come by itself
         return Conversation(conv.user_id), [to_buyer(conv.user_id, replies.NOTICE_WAIT)]
     return flow.human(k, conv, now)
 
 
-def _human(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+def _human(k: Kefu, conv: Conversation, cb: Human, now: datetime) -> Turn:
     return flow.human(k, conv, now)
 
 
-def _pick(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
-    intent = k.intent(arg)
+def _pick(k: Kefu, conv: Conversation, cb: Pick, now: datetime) -> Turn:
+    intent = k.intent(cb.intent)
     if intent is None:
         return conv, [to_buyer(conv.user_id, replies.STALE_BUTTON)]
     return flow.answer_intent(k, conv, intent, dict(conv.details), now)
 
 
-def _issue(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
-    intent = k.intent(arg)
+def _issue(k: Kefu, conv: Conversation, cb: Issue, now: datetime) -> Turn:
+    intent = k.intent(cb.intent)
     if intent is None:
         return conv, [to_buyer(conv.user_id, replies.STALE_BUTTON)]
     if conv.step == "edit":
@@ -63,29 +78,33 @@ def _issue(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
     return flow.start_intake(k, conv.user_id, intent, details, now)
 
 
-def _no_order(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+def _no_order(k: Kefu, conv: Conversation, cb: NoOrder, now: datetime) -> Turn:
     details = {**conv.details, "no_order": True}
     return flow.advance(k, replace(conv, details=details), k.intent(conv.intent), now)
 
 
-def _demand(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+def _demand(k: Kefu, conv: Conversation, cb: Demand, now: datetime) -> Turn:
     if conv.step == "edit":
-        return edit_field(k, conv, "demand", arg, now)
-    details = {**conv.details, "demand": arg}
+        return edit_field(k, conv, "demand", cb.demand, now)
+    details = {**conv.details, "demand": cb.demand}
     return flow.advance(k, replace(conv, details=details), k.intent(conv.intent), now)
 
 
-def _cancel(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+def _cancel(k: Kefu, conv: Conversation, cb: Cancel, now: datetime) -> Turn:
     return flow.cancel(k, conv, now)
 
 
-def _status(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+def _status(k: Kefu, conv: Conversation, cb: Status, now: datetime) -> Turn:
     return conv, [tickets.status(k, conv.user_id, now)]
 
 
-def _withdraw(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+def _edit(k: Kefu, conv: Conversation, cb: Edit, now: datetime) -> Turn:
+    return begin_edit(k, conv, cb.field, now)
+
+
+def _withdraw(k: Kefu, conv: Conversation, cb: Withdraw, now: datetime) -> Turn:
     ticket = k.store.open_ticket_of(conv.user_id)
-    if ticket is None or str(ticket.id) != arg:
+    if ticket is None or ticket.id != cb.ticket_id:
         return conv, [to_buyer(conv.user_id, replies.NOT_YOURS)]
     k.store.update_ticket(ticket.id, now, stage=CLOSED, resolved_at=now)
     k.store.add_event(ticket.id, "buyer", "withdrawn", now)
@@ -94,22 +113,23 @@ def _withdraw(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
         tickets.to_staff(ticket.id, f"买家撤销了工单 #{ticket.number}")]
 
 
-def _rate(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
-    return aftercare.rate(k, conv, arg, now)
+def _rate(k: Kefu, conv: Conversation, cb: Rate, now: datetime) -> Turn:
+    return aftercare.rate(k, conv, cb.ticket_id, cb.stars, now)
 
 
-def _reopen(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
-    return aftercare.reopen(k, conv, arg, now, conv.details.get("text", ""))
+def _reopen(k: Kefu, conv: Conversation, cb: Reopen, now: datetime) -> Turn:
+    return aftercare.reopen(k, conv, cb.ticket_id, now, conv.details.get("text", ""))
 
 
-def _new_issue(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
+def _new_issue(k: Kefu, conv: Conversation, cb: NewIssue, now: datetime) -> Turn:
     text = conv.details.get("text", "")
     if not text:
         return Conversation(conv.user_id), [to_buyer(conv.user_id, replies.WELCOME)]
     return flow.route(k, Conversation(conv.user_id), text, now)
 
 
-_HANDLERS = {"rate": _rate, "reopen": _reopen, "newissue": _new_issue, "fb": _feedback,
-             "human": _human, "pick": _pick, "issue": _issue, "no_order": _no_order,
-             "demand": _demand, "cancel": _cancel, "status": _status, "withdraw": _withdraw,
-             "edit": begin_edit}
+# Staff kinds have no entry: pressed in a buyer's chat they are stale, like junk.
+_HANDLERS: dict[type, Callable[[Kefu, Conversation, Any, datetime], Turn]] = {
+    Rate: _rate, Reopen: _reopen, NewIssue: _new_issue, Feedback: _feedback, Human: _human,
+    Pick: _pick, Issue: _issue, NoOrder: _no_order, Demand: _demand, Cancel: _cancel,
+    Status: _status, Withdraw: _withdraw, Edit: _edit}

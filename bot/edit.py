@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import intake, replies, tickets
+from bot.callbacks import Cancel, NoOrder, decode
 from bot.flow import Turn
 from bot.kefu import Kefu
 from bot.records import Conversation
@@ -27,9 +28,10 @@ def begin_edit(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
         conv = Conversation(uid, "edit", ticket.intent, {}, (), ticket.id)
         return conv, [to_buyer(uid, replies.WHICH_FIELD, *replies.EDIT_CHOICES)]
     q = intake.question(arg, k.intent(ticket.intent), k.matcher.faq)
-    choices = tuple(c for c in q.choices if c.data not in ("cancel", "no_order"))
+    # 不用改了 stands in for 取消, and an order number cannot be corrected to none.
+    choices = tuple(c for c in q.choices if not isinstance(decode(c.data), Cancel | NoOrder))
     conv = Conversation(uid, "edit", ticket.intent, {"asking": arg}, (), ticket.id)
-    return conv, [to_buyer(uid, q.text, *choices, replies.Choice("不用改了", "edit:done"))]
+    return conv, [to_buyer(uid, q.text, *choices, replies.EDIT_DONE)]
 
 
 def edit_answer(k: Kefu, conv: Conversation, ticket_id: int, text: str, now: datetime) -> Turn:

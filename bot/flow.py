@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import chase, intake, notices, replies, tickets
+from bot.callbacks import Human, Pick, Withdraw, choice, decode
 from bot.kefu import Kefu
 from bot.orders import lookup
 from bot.records import Conversation, Outgoing
@@ -35,8 +36,8 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         # new topic, which the matcher reads as no intent at all, is left alone).
         together = f"{conv.details['text']} {text}"
         both = k.understand(together)
-        if both.decision.kind == "answer" and f"pick:{both.decision.intent}" in {
-                choice.data for choice in conv.offered}:
+        if both.decision.kind == "answer" and Pick(both.decision.intent) in {
+                decode(c.data) for c in conv.offered}:
             u, text = both, together
     # understand() has read the demand with the intent in mind (查下 on a double charge
     # is a check, not a refund); the raw fields come from the same extraction.
@@ -49,11 +50,11 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         conv = replace(conv, details={**details, "text": conv.details.get("text", text)})
         return conv, [to_buyer(conv.user_id, replies.clarify_kept(found), *conv.offered)]
     if decision.kind == "clarify":
-        choices = [replies.Choice(k.intent(i).label, f"pick:{i}") for i in decision.choices
+        choices = [choice(k.intent(i).label, Pick(i)) for i in decision.choices
                    if k.intent(i)]
         conv = Conversation(conv.user_id, "clarify", decision.intent, details)
         return conv, [to_buyer(conv.user_id, replies.CLARIFY, *choices,
-                               replies.Choice("都不是, 转人工", "human"))]
+                               choice("都不是, 转人工", Human()))]
     if decision.kind == "fallback" or intent is None:
         none = k.intent("none")
         answer = none.answer if none and none.answer else replies.WELCOME
@@ -199,8 +200,8 @@ def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     if ticket:
         text = (f"工单 #{ticket.number} 还在处理中。如果问题已经解决、不需要客服了, "
                 "点下面的按钮撤销; 否则不用操作, 客服会继续处理。")
-        return conv, [to_buyer(uid, text, replies.Choice(f"撤销工单 #{ticket.number}",
-                                                          f"withdraw:{ticket.id}"))]
+        return conv, [to_buyer(uid, text, choice(f"撤销工单 #{ticket.number}",
+                                                  Withdraw(ticket.id)))]
     return Conversation(uid), [to_buyer(uid, replies.NOTHING_TO_CANCEL)]
 
 

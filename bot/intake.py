@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import replies
+from bot.callbacks import Issue, choice
 from bot.records import Choice
 from intents.faq import Faq, Intent, TicketRule
 
@@ -46,9 +47,9 @@ def missing(intent: Intent | None, details: dict[str, Any]) -> str | None:
 def question(field: str, intent: Intent | None, faq: Faq, order_help: bool = False) -> Question:
     """The question for a field, with its choices (cancel always offered)."""
     if field == "issue":
-        menu = [Choice(faq.by_id[i].label, f"issue:{i}") for i in ISSUE_MENU if i in faq.by_id]
+        menu = [choice(faq.by_id[i].label, Issue(i)) for i in ISSUE_MENU if i in faq.by_id]
         return Question(field, replies.ASK_ISSUE,
-                        (*menu, Choice("其他问题", f"issue:{OTHER_ISSUE}"), replies.CANCEL))
+                        (*menu, choice("其他问题", Issue(OTHER_ISSUE)), replies.CANCEL))
     if field == "order_no":
         if order_help:
             return Question(field, replies.ORDER_HELP, (replies.CANT_FIND_ORDER, replies.CANCEL))

@@ -14,17 +14,18 @@ import json
 from datetime import datetime, timedelta
 
 from bot import replies
+from bot.callbacks import Feedback, choice
 from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
-from bot.records import AgentRecord, Choice, Conversation, Notice, Outgoing, Ticket
+from bot.records import AgentRecord, Conversation, Notice, Outgoing, Ticket
 
 # Questions a notice can answer: a buyer asking whether a channel is down, and
 # failed or late recharges that name the channel.
 ASKING = "channel_maintenance"
 RECHARGE = ("recharge_failed", "recharge_delayed")
 MAX_MINUTES = 24 * 60
-WAIT = Choice("好的, 等恢复", "fb:wait")
+WAIT = choice("好的, 等恢复", Feedback("wait"))
 USAGE = ("用法: /notice 渠道 分钟 说明, 例: /notice 支付宝 30 支付宝充值通道维护\n"
          "结束: /notice_end 渠道")
 

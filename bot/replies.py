@@ -7,20 +7,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.callbacks import Cancel, Demand, Edit, Feedback, Human, NoOrder, Status, choice
 from bot.eta import format_due
-from bot.records import Choice, Ticket
+from bot.records import Ticket
 
-SOLVED = Choice("解决了", "fb:yes")
-UNSOLVED = Choice("没解决, 转人工", "fb:no")
-HUMAN = Choice("转人工", "human")
-CANCEL = Choice("取消", "cancel")
-NO_ORDER = Choice("没有订单号", "no_order")
-CANT_FIND_ORDER = Choice("找不到订单号", "no_order")
-EDIT = Choice("修改信息", "edit")
-STATUS = Choice("查看进度", "status")
-DEMAND_CHOICES = tuple(Choice(d, f"demand:{d}") for d in ("补发", "退款", "查询", "其他"))
-EDIT_CHOICES = (Choice("订单号", "edit:order_no"), Choice("诉求", "edit:demand"),
-                Choice("问题类型", "edit:issue"), Choice("不用改了", "edit:done"))
+SOLVED = choice("解决了", Feedback("yes"))
+UNSOLVED = choice("没解决, 转人工", Feedback("no"))
+HUMAN = choice("转人工", Human())
+CANCEL = choice("取消", Cancel())
+NO_ORDER = choice("没有订单号", NoOrder())
+CANT_FIND_ORDER = choice("找不到订单号", NoOrder())
+EDIT = choice("修改信息", Edit())
+STATUS = choice("查看进度", Status())
+DEMAND_CHOICES = tuple(choice(d, Demand(d)) for d in ("补发", "退款", "查询", "其他"))
+EDIT_DONE = choice("不用改了", Edit("done"))
+EDIT_CHOICES = (choice("订单号", Edit("order_no")), choice("诉求", Edit("demand")),
+                choice("问题类型", Edit("issue")), EDIT_DONE)
 
 WELCOME = ("你好, 我是本店的售后客服助手 🙂\n"
            "直接说你的问题就行, 比如「卡密没收到」「充值没到账」「退款多久到」。\n"
