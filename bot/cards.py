@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.callbacks import Claim, Escalate, Resolve, SetStage, choice
 from bot.eta import format_due
 from bot.orders.card import order_lines, refund_choice
 from bot.records import Choice, Ticket
@@ -17,9 +18,9 @@ STAGE_MARK = {"受理": "🆕", "核实": "🔎", "处理": "🛠", "反馈": "�
 
 def staff_choices(t: Ticket) -> tuple[Choice, ...]:
     """The buttons on a ticket card."""
-    return (Choice("认领", f"claim:{t.id}"), Choice("核实中", f"stage:{t.id}:核实"),
-            Choice("处理中", f"stage:{t.id}:处理"), Choice("已解决", f"resolve:{t.id}"),
-            Choice("升级", f"escalate:{t.id}"), *refund_choice(t))
+    return (choice("认领", Claim(t.id)), choice("核实中", SetStage(t.id, "核实")),
+            choice("处理中", SetStage(t.id, "处理")), choice("已解决", Resolve(t.id)),
+            choice("升级", Escalate(t.id)), *refund_choice(t))
 
 
 def mark(t: Ticket) -> str:

@@ -71,7 +71,9 @@ class AgentAct:
     """A staff member did something to a ticket (or to the queue)."""
 
     agent_id: int
-    action: str  # claim | reply | note | stage | resolve | escalate | duty | queue | show
+    # claim | reply | note | stage | approve_refund | resolve | escalate | show, or one
+    # needing no ticket: duty | queue | notice | notice_end | block | unblock
+    action: str
     ticket_id: int | None = None
     text: str = ""
     name: str = ""

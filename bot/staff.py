@@ -26,6 +26,8 @@ class StaffResult:
 
 def handle_agent(k: Kefu, act: AgentAct) -> StaffResult:
     """Apply one staff action atomically; unknown agents and bad tickets change nothing."""
+    if act.action == "stage" and act.text.strip() == refunds.APPROVE:
+        act = replace(act, action="approve_refund")  # `/stage 退款` approved before; kept for now
     now = k.now()
     with k.store.transaction(durable=True):
         if act.event_id and not k.store.first_time(act.event_id, now):
@@ -91,8 +93,6 @@ def _note(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> S
 
 
 def _stage(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
-    if text == refunds.APPROVE:  # the card's 批准退款 button: a fast-path refund, one tap
-        return StaffResult(*refunds.approve(k, agent, t, now))
     if text not in STAGES[1:]:
         return StaffResult(False, f"阶段应为 {'/'.join(STAGES[1:])} 之一。")
     if not t.is_open:
@@ -104,6 +104,11 @@ def _stage(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> 
         tickets.to_buyer(t.user_id, replies.stage_push(moved, text, k.config.reopen_days),
                          ticket_id=t.id),
         tickets.to_staff(t.id, f"{agent.name}: #{t.number} → {text}")])
+
+
+def _approve_refund(k: Kefu, agent: AgentRecord, t: Ticket, text: str,
+                    now: datetime) -> StaffResult:
+    return StaffResult(*refunds.approve(k, agent, t, now))
 
 
 def _resolve(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
@@ -153,7 +158,8 @@ def _queue(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffRe
 
 
 _ON_TICKET = {"claim": _claim, "reply": _reply, "note": _note, "stage": _stage,
-              "resolve": _resolve, "escalate": _escalate, "show": _show}
+              "approve_refund": _approve_refund, "resolve": _resolve, "escalate": _escalate,
+              "show": _show}
 def _notice(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffResult:
     return StaffResult(*notices.start(k, agent, act.text, now))
 

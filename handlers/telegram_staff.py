@@ -7,6 +7,7 @@ import logging
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.callbacks import STAFF, agent_act, decode, for_staff
 from bot.events import AgentAct
 from bot.staff import GLOBAL_ACTIONS
 from handlers.telegram_runtime import KefuContext, Runtime
@@ -19,8 +20,6 @@ STAFF_HELP = ("在工单话题里直接发文字 = 回复买家 · /note 内容 
               "总话题: /queue 队列, /duty on|off 上下岗, "
               "/notice 渠道 分钟 说明 = 通道维护通知, /notice_end 渠道 = 恢复 · "
               "/block [用户ID或工单号] 原因 = 屏蔽刷屏买家, /unblock = 解除")
-ACTION_OF_BUTTON = {"claim": "claim", "stage": "stage", "resolve": "resolve",
-                    "escalate": "escalate"}
 
 
 async def _ticket_of(runtime: Runtime, message: Message) -> int | None:
@@ -99,25 +98,22 @@ async def on_staff_command(update: Update, context: KefuContext) -> None:
 
 
 async def on_staff_button(update: Update, context: KefuContext) -> None:
-    """认领 / 核实中 / 处理中 / 已解决 / 升级 on a ticket card."""
+    """认领 / 核实中 / 处理中 / 已解决 / 升级 / 批准退款 on a ticket card."""
     query = update.callback_query
     if not await _staff_or_refuse(update, context):
         return
-    kind, _, rest = (query.data or "").partition(":")
-    ticket_ref, _, stage = rest.partition(":")
-    if kind not in ACTION_OF_BUTTON or not (ticket_ref.isdecimal() and len(ticket_ref) < 19):
+    cb = decode(query.data)
+    if not isinstance(cb, STAFF):
         await query.answer("无效操作。", show_alert=True)
         return
     result = await context.runtime.agent(
-        AgentAct(update.effective_user.id, ACTION_OF_BUTTON[kind], int(ticket_ref), stage,
-                 event_id=f"tg:{update.update_id}"))
+        agent_act(cb, update.effective_user.id, event_id=f"tg:{update.update_id}"))
     await query.answer(result.note[:190], show_alert=not result.ok)
 
 
 def register(app: Application, staff_chat: int | None) -> None:
     """Add the staff-side handlers; staff buttons are checked wherever they are pressed."""
-    app.add_handler(CallbackQueryHandler(
-        on_staff_button, pattern=r"^(claim|stage|resolve|escalate):"))
+    app.add_handler(CallbackQueryHandler(on_staff_button, pattern=for_staff))
     if staff_chat is None:
         return
     chat = filters.Chat(staff_chat)

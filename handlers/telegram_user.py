@@ -8,12 +8,12 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from bot.callbacks import for_staff
 from bot.events import ButtonPressed, BuyerCommand, BuyerSaid
 from handlers.telegram_runtime import KefuContext
 
 logger = logging.getLogger(__name__)
 USER_COMMANDS = ("start", "help", "status", "cancel", "human")
-STAFF_PREFIXES = ("claim:", "stage:", "resolve:", "escalate:")
 # Kinds kefu cannot read, in the order they are checked on a message.
 UNREADABLE = ("sticker", "voice", "video_note", "video", "animation", "audio", "location",
               "venue", "contact", "poll", "dice", "game")
@@ -96,4 +96,4 @@ def register(app: Application) -> None:
                                    & ~filters.Document.ALL, on_unreadable))
     # Staff button data is handled (and refused to non-staff) by the staff side.
     app.add_handler(CallbackQueryHandler(on_button, pattern=lambda d: isinstance(d, str) and
-                                         not d.startswith(STAFF_PREFIXES)))
+                                         not for_staff(d)))

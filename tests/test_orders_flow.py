@@ -8,8 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.callbacks import ApproveRefund, agent_act, decode
 from bot.cli import main
 from bot.kefu import Kefu
+from bot.staff import handle_agent
 from tests.fixtures_core import Buyer, FakeClock, agent
 from tests.fixtures_orders import (  # noqa: F401
     BUYER,
@@ -170,6 +172,21 @@ def test_small_failed_order_is_refunded_with_one_tap_and_the_buyer_told_one_hour
     assert row["stage"] == "处理" and row["details"]["refund"]["state"] == "approved"
     assert "批准退款" not in [c.label for c in result.outs[-1].choices]
     assert not agent(k, 501, "stage", 1, "退款").ok  # one tap only
+
+
+def test_the_cards_approve_button_is_its_own_action_not_a_stage(
+        make_shop: Callable[..., Kefu]) -> None:
+    k = make_shop()
+    add_order(k, status="充值失败", delivered_at=None, code_ref="")
+    buyer = Buyer(k, BUYER)
+    buyer.says(f"充值失败了 {ORDER}")
+    [data] = [c.data for c in card(buyer).choices if c.label == "批准退款"]
+    assert decode(data) == ApproveRefund(1)
+    result = handle_agent(k, agent_act(ApproveRefund(1), 501))
+    assert result.ok and "refund_approved" in events(k)
+    assert not agent(k, 501, "approve_refund", 1).ok  # one tap only
+    # `/stage 退款`, the old way, reaches the same action rather than a stage named 退款
+    assert "没有待批准的退款" in agent(k, 501, "stage", 1, "退款").note
 
 
 def test_the_daily_cap_sends_the_next_small_refund_to_a_person(

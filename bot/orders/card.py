@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.callbacks import ApproveRefund, choice
 from bot.records import Choice, Ticket
 
 REFUND_STATES = {"awaiting_approval": "待批准 (点「批准退款」)", "requested": "已向商城提交",
@@ -28,7 +29,7 @@ def order_lines(t: Ticket, now: datetime) -> list[str]:
 def refund_choice(t: Ticket) -> tuple[Choice, ...]:
     """The one-tap approval button while a fast-path refund waits for an agent."""
     waiting = (t.details.get("refund") or {}).get("state") == "awaiting_approval"
-    return (Choice("批准退款", f"stage:{t.id}:退款"),) if waiting and t.is_open else ()
+    return (choice("批准退款", ApproveRefund(t.id)),) if waiting and t.is_open else ()
 
 
 def _summary(found: dict[str, Any], now: datetime) -> str:
