@@ -2,7 +2,7 @@
 
 A conversation is a buyer's run of messages with no silence of SESSION_GAP or more. What
 the bot decided on a message is read from the buttons its reply offered in the same turn
-(a turn's messages and replies share one timestamp): "pick:…" choices mean it asked which
+(a turn's messages and replies share one timestamp): Pick choices mean it asked which
 intent was meant (clarify); a lone 转人工 button means it did not understand (fallback).
 """
 
@@ -13,6 +13,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.callbacks import (
+    Callback,
+    Cancel,
+    Demand,
+    Feedback,
+    Human,
+    Issue,
+    NoOrder,
+    Pick,
+    Rate,
+    Reopen,
+    decode,
+)
 from bot.report.rows import MessageRow, OfferRow, TicketRow
 
 SESSION_GAP = timedelta(minutes=30)
@@ -21,9 +34,9 @@ UNANSWERED = "unanswered"  # the last thing the bot said was "which one?" or "I 
 CLARIFY, FALLBACK, OTHER = "clarify", "fallback", "other"
 TICKET_INTENT, UNSOLVED, NOT_UNDERSTOOD, HUMAN = "ticket_intent", "unsolved", "fallback", "human"
 # Buttons and commands that ask for a person, and choices that only an intake question offers.
-_UNSOLVED_BUTTON, _HUMAN_BUTTON, _HUMAN_COMMAND = "fb:no", "human", "/human"
-_AFTERCARE = ("rate:", "reopen:")  # buttons about a resolved ticket: a follow-up
-_INTAKE_CHOICES = ("demand:", "issue:", "no_order", "cancel")  # each intake question offers
+_UNSOLVED_BUTTON, _HUMAN_BUTTON, _HUMAN_COMMAND = Feedback("no"), Human(), "/human"
+_AFTERCARE = (Rate, Reopen)  # buttons about a resolved ticket: a follow-up
+_INTAKE_CHOICES = (Demand, Issue, NoOrder, Cancel)  # each intake question offers one
 
 
 @dataclass(frozen=True)
@@ -62,10 +75,10 @@ def decide_turns(messages: Iterable[MessageRow], offers: Iterable[OfferRow]) -> 
 
 
 def _turn(m: MessageRow, replies: list[tuple[str, ...]]) -> Turn:
-    picks = tuple(c.removeprefix("pick:") for r in replies for c in r if c.startswith("pick:"))
+    picks = tuple(cb.intent for r in replies for c in r if isinstance(cb := decode(c), Pick))
     if picks:
         return Turn(m.user_id, m.at, m.text, CLARIFY, picks)
-    fell_back = any(r == (_HUMAN_BUTTON,) for r in replies)
+    fell_back = any(len(r) == 1 and decode(r[0]) == _HUMAN_BUTTON for r in replies)
     return Turn(m.user_id, m.at, m.text, FALLBACK if fell_back else OTHER)
 
 
@@ -114,12 +127,11 @@ def _session(run: list[MessageRow], turns: dict[tuple[int, datetime], Turn],
     made = [t for t in user_tickets if start <= t.created_at <= end]
     texts = [m.text for m in inbound if m.kind == "text"
              and (uid, m.at) in turns and turns[(uid, m.at)].decision == OTHER]
-    picks = [m.text.removeprefix("pick:") for m in inbound
-             if m.kind == "button" and m.text.startswith("pick:")]
+    picks = [cb.intent for m in inbound if isinstance(cb := _pressed(m), Pick)]
     fell_back = any(turns[(uid, m.at)].decision == FALLBACK for m in inbound
                     if m.kind == "text" and (uid, m.at) in turns)
     older = any((m.ticket_id is not None and opened_at.get(m.ticket_id, start) < start)
-                or (m.kind == "button" and m.text.startswith(_AFTERCARE)) for m in inbound)
+                or isinstance(_pressed(m), _AFTERCARE) for m in inbound)
     people = [t for t in made if not t.handled_by_kefu]
     return Session(uid, start, end, _outcome(run, made, people, offered, older, turns),
                    tuple(t.id for t in made), handoff_reasons(run, people, turns),
@@ -137,7 +149,8 @@ def _outcome(run: list[MessageRow], made: list[TicketRow], people: list[TicketRo
         return FOLLOW_UP  # about a ticket opened earlier: status, chasing, a rating
     inbound = [m for m in run if m.direction == "in"]
     asked = any(_is_handoff(m) for m in inbound) or any(
-        c.startswith(_INTAKE_CHOICES) for m in run for c in offered.get((m.user_id, m.at), ()))
+        isinstance(decode(c), _INTAKE_CHOICES) for m in run
+        for c in offered.get((m.user_id, m.at), ()))
     if asked:
         return LEFT
     last = turns.get((inbound[-1].user_id, inbound[-1].at)) if inbound[-1].kind == "text" \
@@ -145,10 +158,14 @@ def _outcome(run: list[MessageRow], made: list[TicketRow], people: list[TicketRo
     return UNANSWERED if last and last.decision in (CLARIFY, FALLBACK) else BOT
 
 
+def _pressed(m: MessageRow) -> Callback | None:
+    """The button a buyer pressed; None for texts, commands and junk data."""
+    return decode(m.text) if m.kind == "button" else None
+
+
 def _is_handoff(m: MessageRow) -> bool:
-    if m.kind == "button":
-        return m.text in (_UNSOLVED_BUTTON, _HUMAN_BUTTON)
-    return m.kind == "command" and m.text.startswith(_HUMAN_COMMAND)
+    return _pressed(m) in (_UNSOLVED_BUTTON, _HUMAN_BUTTON) or (
+        m.kind == "command" and m.text.startswith(_HUMAN_COMMAND))
 
 
 def handoff_reasons(run: list[MessageRow], made: list[TicketRow],
@@ -167,9 +184,9 @@ def _reason(t: TicketRow, inbound: list[MessageRow],
             turns: dict[tuple[int, datetime], Turn]) -> str:
     for i in range(len(inbound) - 1, -1, -1):
         m = inbound[i]
-        if m.kind == "button" and m.text == _UNSOLVED_BUTTON:
+        if _pressed(m) == _UNSOLVED_BUTTON:
             return UNSOLVED
-        if m.kind == "button" and m.text == _HUMAN_BUTTON:
+        if _pressed(m) == _HUMAN_BUTTON:
             said = [turns[(m.user_id, x.at)] for x in inbound[:i] if (m.user_id, x.at) in turns]
             confused = bool(said) and said[-1].decision in (CLARIFY, FALLBACK)
             return NOT_UNDERSTOOD if confused else HUMAN

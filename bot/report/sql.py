@@ -10,6 +10,10 @@ wording, the last 转人工 button counted as "not understood"); `kefu report` i
 
 from __future__ import annotations
 
+from bot.callbacks import Feedback, Human, Pick, encode
+
+# Button data as the messages and outbox tables hold it (plain words: safe inside SQL quotes).
+_UNSOLVED, _HUMAN, _PICK = encode(Feedback("no")), encode(Human()), Pick.kind
 _PERIOD = ("p AS (SELECT coalesce(nullif(:since, ''), '0000') AS since, "
            "coalesce(nullif(:until, ''), '9999') AS until)")
 _TICKETS = f"""{_PERIOD},
@@ -105,10 +109,10 @@ def _handoffs() -> str:
 h AS (SELECT t.intent, (SELECT m.text FROM messages m WHERE m.user_id = t.user_id
         AND m.direction = 'in' AND m.at <= t.created_at
         AND julianday(t.created_at) - julianday(m.at) < 30.0 / 1440
-        AND ((m.kind = 'button' AND m.text IN ('fb:no', 'human'))
+        AND ((m.kind = 'button' AND m.text IN ('{_UNSOLVED}', '{_HUMAN}'))
              OR (m.kind = 'command' AND m.text LIKE '/human%'))
         ORDER BY m.id DESC LIMIT 1) AS trigger FROM t)
-SELECT CASE WHEN trigger = 'fb:no' THEN 'unsolved' WHEN trigger = 'human' THEN 'fallback'
+SELECT CASE WHEN trigger = '{_UNSOLVED}' THEN 'unsolved' WHEN trigger = '{_HUMAN}' THEN 'fallback'
   WHEN trigger LIKE '/human%' OR intent = 'contact_human' THEN 'human'
   ELSE 'ticket_intent' END AS reason, count(*) AS tickets
 FROM h GROUP BY reason ORDER BY tickets DESC, reason"""
@@ -182,8 +186,8 @@ FROM agents a JOIN t ON t.agent_id = a.id GROUP BY a.id ORDER BY tickets DESC, a
 
 def _gaps() -> str:
     return f"""WITH {_PERIOD},
-o AS (SELECT user_id, at, max(choices LIKE '%"pick:%') AS clarify,
-        max(json_array_length(choices) = 1 AND json_extract(choices, '$[0].data') = 'human')
+o AS (SELECT user_id, at, max(choices LIKE '%"{_PICK}:%') AS clarify,
+        max(json_array_length(choices) = 1 AND json_extract(choices, '$[0].data') = '{_HUMAN}')
           AS fallback
       FROM outbox WHERE audience = 'user' AND choices != '[]' GROUP BY user_id, at)
 SELECT trim(m.text) AS text, count(*) AS messages, count(DISTINCT m.user_id) AS buyers,
