@@ -13,9 +13,11 @@ from bot.kefu import Kefu
 from bot.orders import lookup
 from bot.records import Conversation, Outgoing
 from bot.tickets import to_buyer
+from intents.decide import NONE
 from intents.extract import extract, looks_like_order_attempt, parse_demand_answer
 from intents.faq import Intent
 from intents.normalize import ORDER_TOKEN
+from intents.understand import Understanding
 
 Turn = tuple[Conversation, list[Outgoing]]
 
@@ -29,6 +31,38 @@ def extracted(k: Kefu, text: str) -> dict[str, Any]:
 
 
 def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
+    """Answer, ask which one, or fall back; the buyer's message row records which."""
+    u, text = _read(k, conv, text)
+    # understand() has read the demand with the intent in mind (查下 on a double charge
+    # is a check, not a refund); the raw fields come from the same extraction.
+    found = {f: getattr(u.details, f) for f in _PER_FIELD if getattr(u.details, f) is not None}
+    details = {**_carried(conv), **found, "text": text[:500]}
+    decision, intent = u.decision, k.intent(u.decision.intent)
+    if conv.step == "clarify" and found and not u.ranking.text.replace(ORDER_TOKEN, "").strip():
+        # Only an order number while we asked which problem it is: keep it, ask again (the
+        # question stays the text the next message is read with).
+        k.store.record_decision(conv.user_id, "clarify", conv.intent)
+        conv = replace(conv, details={**details, "text": conv.details.get("text", text)})
+        return conv, [to_buyer(conv.user_id, replies.clarify_kept(found), *conv.offered)]
+    if decision.kind == "clarify":
+        k.store.record_decision(conv.user_id, "clarify", decision.intent)
+        choices = [choice(k.intent(i).label, Pick(i)) for i in decision.choices
+                   if k.intent(i)]
+        conv = Conversation(conv.user_id, "clarify", decision.intent, details)
+        return conv, [to_buyer(conv.user_id, replies.CLARIFY, *choices,
+                               choice("都不是, 转人工", Human()))]
+    if decision.kind == "fallback" or intent is None:
+        k.store.record_decision(conv.user_id, "fallback", NONE)
+        none = k.intent(NONE)
+        answer = none.answer if none and none.answer else replies.WELCOME
+        conv = Conversation(conv.user_id, "feedback", NONE, details)
+        return conv, [to_buyer(conv.user_id, _fill(k, answer), replies.HUMAN)]
+    k.store.record_decision(conv.user_id, "answer", intent.id)
+    return answer_intent(k, conv, intent, details, now)
+
+
+def _read(k: Kefu, conv: Conversation, text: str) -> tuple[Understanding, str]:
+    """What the text means, read together with the question it answers when that helps."""
     u = k.understand(text)
     if conv.step == "clarify" and u.decision.kind == "clarify" and conv.details.get("text"):
         # "卡米一直没到" got the choices, then "补发": neither says it alone, together they
@@ -38,29 +72,8 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         both = k.understand(together)
         if both.decision.kind == "answer" and Pick(both.decision.intent) in {
                 decode(c.data) for c in conv.offered}:
-            u, text = both, together
-    # understand() has read the demand with the intent in mind (查下 on a double charge
-    # is a check, not a refund); the raw fields come from the same extraction.
-    found = {f: getattr(u.details, f) for f in _PER_FIELD if getattr(u.details, f) is not None}
-    details = {**_carried(conv), **found, "text": text[:500]}
-    decision, intent = u.decision, k.intent(u.decision.intent)
-    if conv.step == "clarify" and found and not u.ranking.text.replace(ORDER_TOKEN, "").strip():
-        # Only an order number while we asked which problem it is: keep it, ask again (the
-        # question stays the text the next message is read with).
-        conv = replace(conv, details={**details, "text": conv.details.get("text", text)})
-        return conv, [to_buyer(conv.user_id, replies.clarify_kept(found), *conv.offered)]
-    if decision.kind == "clarify":
-        choices = [choice(k.intent(i).label, Pick(i)) for i in decision.choices
-                   if k.intent(i)]
-        conv = Conversation(conv.user_id, "clarify", decision.intent, details)
-        return conv, [to_buyer(conv.user_id, replies.CLARIFY, *choices,
-                               choice("都不是, 转人工", Human()))]
-    if decision.kind == "fallback" or intent is None:
-        none = k.intent("none")
-        answer = none.answer if none and none.answer else replies.WELCOME
-        conv = Conversation(conv.user_id, "feedback", "none", details)
-        return conv, [to_buyer(conv.user_id, _fill(k, answer), replies.HUMAN)]
-    return answer_intent(k, conv, intent, details, now)
+            return both, together
+    return u, text
 
 
 def _carried(conv: Conversation) -> dict[str, Any]:

@@ -147,6 +147,14 @@ def m009_guard(db: Database) -> None:
     db.execute("CREATE INDEX messages_user_at ON messages(user_id, direction, at)")
 
 
+@migrations()
+def m010_message_decision(db: Database) -> None:
+    """The matcher's decision on a buyer's message (answer, clarify, fallback) and its intent."""
+    # The report read this back from the buttons a reply offered; a column says it outright.
+    db.execute("ALTER TABLE messages ADD COLUMN decision TEXT")
+    db.execute("ALTER TABLE messages ADD COLUMN intent TEXT")
+
+
 def migrate(db: Database) -> None:
     """Bring the database up to the current schema."""
     migrations.apply(db)

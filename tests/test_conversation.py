@@ -274,3 +274,33 @@ def test_outside_business_hours_promise_starts_at_opening(kefu: Kefu, clock: Fak
     reply = Buyer(kefu).says(f"付了钱卡密没到 {ORDER} 补发")
     assert "非工作时间 (客服在线 09:00-24:00)" in reply
     assert re.search(r"预计 09:\d\d 前回复", reply)
+
+
+def decisions(k: Kefu) -> list[tuple[str, str | None, str | None]]:
+    """(text, decision, intent) of every buyer message, oldest first."""
+    rows = k.store.db.query("SELECT text, decision, intent FROM messages "
+                            "WHERE direction = 'in' ORDER BY id")
+    return [(r["text"], r["decision"], r["intent"]) for r in rows]
+
+
+def test_the_matchers_decision_is_recorded_on_the_buyers_message(kefu: Kefu) -> None:
+    buyer = Buyer(kefu)
+    buyer.says("卡密怎么用")
+    buyer.presses("解决了")
+    buyer.says("今天天气怎么样")
+    buyer.says("退款")
+    buyer.says(ORDER)  # only an order number while asked which one: asked again
+    buyer.says("什么时候")  # read with the question: refund progress
+    assert decisions(kefu) == [
+        ("卡密怎么用", "answer", "card_usage"), ("fb:yes", None, None),
+        ("今天天气怎么样", "fallback", "none"), ("退款", "clarify", "refund_request"),
+        (ORDER, "clarify", "refund_request"), ("什么时候", "answer", "refund_progress")]
+
+
+def test_messages_the_matcher_did_not_decide_on_record_no_decision(kefu: Kefu) -> None:
+    buyer = Buyer(kefu)
+    buyer.says("卡密怎么用")
+    buyer.presses("没解决, 转人工")
+    buyer.says(ORDER)  # an answer to "which order?", not read by the matcher
+    buyer.command("status")
+    assert [d for _, d, _ in decisions(kefu)] == ["answer", None, None, None]

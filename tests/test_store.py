@@ -34,6 +34,19 @@ def test_database_uses_wal_and_migrations_run_once(tmp_path: Path) -> None:
                          "m004_seen_events"]
 
 
+def test_a_decision_lands_on_the_buyers_latest_message_only(store: Store) -> None:
+    with store.transaction():
+        store.record_message(1, "in", "buyer", "卡密怎么用", NOW)
+        store.record_message(2, "in", "buyer", "退款", NOW)  # another buyer, same moment
+        store.record_message(1, "out", "bot", "兑换码在...", NOW)
+        store.record_message(1, "in", "buyer", "讲个笑话", NOW)
+        store.record_decision(1, "fallback", "none")
+    rows = store.db.query("SELECT user_id, text, decision, intent FROM messages ORDER BY id")
+    assert [(r["text"], r["decision"], r["intent"]) for r in rows] == [
+        ("卡密怎么用", None, None), ("退款", None, None), ("兑换码在...", None, None),
+        ("讲个笑话", "fallback", "none")]
+
+
 def synchronous(store: Store) -> int:
     return int(store.db.execute("PRAGMA synchronous").fetchone()[0])
 
