@@ -26,7 +26,9 @@ TABLES = {
     "ticket_events": ("工单事件 / ticket events", "Every change to a ticket: opened, claimed, "
                       "reply, stage, resolved, escalated, sla_warned, sla_breached, reopened."),
     "messages": ("消息 / messages", "Every message in (buyer) or out (bot, agent:ID) of a "
-                 "buyer's chat; kind text, button (the button's data) or command."),
+                 "buyer's chat; kind text, button (the button's data) or command; decision "
+                 "(answer, clarify, fallback) and intent: what the matcher made of a buyer's "
+                 "text."),
     "conversations": ("对话状态 / conversation state", "Where each buyer is in the flow now."),
     "agents": ("客服 / agents", "Agents, their role and whether they are on duty."),
     "users": ("买家 / buyers", "Buyers who wrote, with the time they first did."),

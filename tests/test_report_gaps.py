@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.report.command import run_report
 from bot.report.gaps import faq_gaps, yaml_stubs
+from bot.report.read import open_readonly, read_dataset
 from bot.report.rows import MessageRow, OfferRow
 from bot.report.sessions import CLARIFY, FALLBACK, OTHER, Turn, decide_turns
+from bot.report.sql import canned_queries
 from intents.faq import parse_faq
 from intents.match import Matcher
 from tests.report_fixtures import ShopDb, make_shop_db
@@ -71,6 +77,56 @@ def test_decisions_are_read_from_the_buttons_of_the_same_turn() -> None:
     decided = [(t.text, t.decision, t.offered) for t in decide_turns(msgs, offers)]
     assert decided == [("发票怎么开", CLARIFY, ("card_usage",)), ("讲个笑话", FALLBACK, ()),
                        ("卡密怎么用", OTHER, ())]
+
+
+def test_a_recorded_decision_outranks_the_buttons_of_the_turn() -> None:
+    later = [T0 + timedelta(minutes=n) for n in range(4)]
+    msgs = [MessageRow(1, later[0], 1, "in", "text", "发票怎么开", None, "fallback", "none"),
+            MessageRow(2, later[1], 2, "in", "text", "退款", None, "clarify", "refund_request"),
+            MessageRow(3, later[2], 3, "in", "text", "卡密怎么用", None, "answer", "card_usage"),
+            MessageRow(4, later[3], 4, "in", "text", "讲个笑话")]  # older than the column
+    offers = [OfferRow(2, later[1], ("pick:refund_request", "pick:refund_progress", "human")),
+              OfferRow(3, later[2], ("human",)),  # a lone 转人工 no longer decides
+              OfferRow(4, later[3], ("human",))]
+    decided = [(t.text, t.decision, t.offered) for t in decide_turns(msgs, offers)]
+    assert decided == [("发票怎么开", FALLBACK, ()),
+                       ("退款", CLARIFY, ("refund_request", "refund_progress")),
+                       ("卡密怎么用", OTHER, ()), ("讲个笑话", FALLBACK, ())]
+
+
+def decided_turns(shop: ShopDb, db: Path) -> list[tuple[str, str]]:
+    """(text, decision) of every buyer text in the shop's period, read from db."""
+    conn = open_readonly(db)
+    assert conn is not None
+    with closing(conn):
+        data = read_dataset(conn, shop.since, shop.until, progress=False)
+    return [(t.text, t.decision) for t in decide_turns(data.messages, data.offers)]
+
+
+def gap_query(db: Path) -> set[str]:
+    """The texts the dashboard's FAQ-gap query finds."""
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute(canned_queries(480)["faq_gaps"]["sql"], {"since": "", "until": ""})
+        return {r[0] for r in rows}
+
+
+def test_the_shops_decisions_come_from_the_rows_and_older_rows_from_buttons(
+        tmp_path: Path, mini_matcher: Matcher) -> None:
+    shop = make_shop_db(tmp_path, mini_matcher)
+    db = Path(shop.config.database)
+    decided = decided_turns(shop, db)
+    assert {d for _, d in decided} == {CLARIFY, FALLBACK, OTHER}
+    gaps = {text for text, d in decided if d != OTHER}
+    assert gap_query(db) == gaps
+    old = tmp_path / "before_the_column.db"
+    shutil.copy(db, old)
+    with closing(sqlite3.connect(old)) as conn:
+        conn.execute("ALTER TABLE messages DROP COLUMN decision")
+        conn.execute("ALTER TABLE messages DROP COLUMN intent")
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE outbox SET choices = '[]'")  # only the rows can tell now
+    assert decided_turns(shop, db) == decided and gap_query(db) == gaps
+    assert decided_turns(shop, old) == decided
 
 
 def test_yaml_stubs_parse_and_become_intents_once_answered() -> None:

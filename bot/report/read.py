@@ -20,8 +20,10 @@ CHUNK = 2_000
 _TICKETS = "SELECT * FROM tickets WHERE created_at >= :since AND created_at < :until ORDER BY id"
 _EVENTS = ("SELECT e.* FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
            "WHERE t.created_at >= :since AND t.created_at < :until ORDER BY e.id")
-_MESSAGES = ("SELECT id, at, user_id, ticket_id, direction, kind, text FROM messages "
+_MESSAGES = ("SELECT id, at, user_id, ticket_id, direction, kind, text, {decided} FROM messages "
              "WHERE at >= :since AND at < :until ORDER BY id")
+# A database kefu has not migrated since (read-only here) has no decision column.
+_DECIDED, _UNDECIDED = "decision, intent", "NULL AS decision, NULL AS intent"
 _OFFERS = ("SELECT user_id, at, choices FROM outbox WHERE audience = 'user' "
            "AND choices != '[]' AND at >= :since AND at < :until ORDER BY id")
 _AGENTS = "SELECT id, name, role FROM agents ORDER BY id"
@@ -49,7 +51,8 @@ def read_dataset(conn: sqlite3.Connection, since: datetime, until: datetime,
                  progress: bool | None = None) -> Dataset:
     """Read the period's rows; progress None shows a bar only on a terminal for big reads."""
     params = {"since": _iso(since), "until": _iso(until)}
-    queries = (_TICKETS, _EVENTS, _MESSAGES, _OFFERS)
+    messages = _MESSAGES.format(decided=_DECIDED if _has_decisions(conn) else _UNDECIDED)
+    queries = (_TICKETS, _EVENTS, messages, _OFFERS)
     total = sum(_count(conn, sql, params) for sql in queries)
     show = progress if progress is not None else (sys.stderr.isatty()
                                                  and total >= PROGRESS_MIN_ROWS)
@@ -58,9 +61,13 @@ def read_dataset(conn: sqlite3.Connection, since: datetime, until: datetime,
         def rows(sql: str, make: Callable[[dict[str, Any]], Any]) -> tuple[Any, ...]:
             return tuple(make(r) for r in _fetch(conn, sql, params, bar.update))
         return Dataset(since, until, rows(_TICKETS, ticket_row), rows(_EVENTS, event_row),
-                       rows(_MESSAGES, message_row), rows(_OFFERS, offer_row),
+                       rows(messages, message_row), rows(_OFFERS, offer_row),
                        tuple(agent_row(dict(r)) for r in conn.execute(_AGENTS)),
                        {r["id"]: _time(r["created_at"]) for r in conn.execute(_OPENED, params)})
+
+
+def _has_decisions(conn: sqlite3.Connection) -> bool:
+    return any(r[1] == "decision" for r in conn.execute("PRAGMA table_info(messages)"))
 
 
 def _count(conn: sqlite3.Connection, sql: str, params: dict[str, str]) -> int:
@@ -113,7 +120,8 @@ def event_row(r: dict[str, Any]) -> EventRow:
 def message_row(r: dict[str, Any]) -> MessageRow:
     """A messages row."""
     return MessageRow(r["id"], _time(r["at"]), r["user_id"], r["direction"],  # type: ignore[arg-type]
-                      r["kind"], r["text"] or "", r["ticket_id"])
+                      r["kind"], r["text"] or "", r["ticket_id"], r.get("decision"),
+                      r.get("intent"))
 
 
 def offer_row(r: dict[str, Any]) -> OfferRow:

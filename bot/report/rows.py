@@ -55,11 +55,16 @@ class MessageRow:
     kind: str  # text | button | command | photo | document
     text: str
     ticket_id: int | None = None
+    # What the matcher decided on a buyer's text (answer | clarify | fallback) and its intent;
+    # None for a message it did not read, and on rows older than the column.
+    decision: str | None = None
+    intent: str | None = None
 
 
 @dataclass(frozen=True)
 class OfferRow:
-    """The choices (button data) a message to a buyer offered; they show what the bot decided."""
+    """The choices (button data) a message to a buyer offered: the intents a clarify offered,
+    and what the bot decided on messages older than the decision column."""
 
     user_id: int
     at: datetime

@@ -1,9 +1,11 @@
 """Buyer conversations rebuilt from the transcript: how each ended, and why people took over.
 
 A conversation is a buyer's run of messages with no silence of SESSION_GAP or more. What
-the bot decided on a message is read from the buttons its reply offered in the same turn
-(a turn's messages and replies share one timestamp): Pick choices mean it asked which
-intent was meant (clarify); a lone 转人工 button means it did not understand (fallback).
+the bot decided on a message is recorded on it (messages.decision). Rows older than that
+column are read from the buttons the reply offered in the same turn (a turn's messages and
+replies share one timestamp): Pick choices mean it asked which intent was meant (clarify); a
+lone 转人工 button means it did not understand (fallback). The intents a clarify offered
+always come from its Pick buttons.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ TICKET_INTENT, UNSOLVED, NOT_UNDERSTOOD, HUMAN = "ticket_intent", "unsolved", "f
 _UNSOLVED_BUTTON, _HUMAN_BUTTON, _HUMAN_COMMAND = Feedback("no"), Human(), "/human"
 _AFTERCARE = (Rate, Reopen)  # buttons about a resolved ticket: a follow-up
 _INTAKE_CHOICES = (Demand, Issue, NoOrder, Cancel)  # each intake question offers one
+_RECORDED = {"clarify": CLARIFY, "fallback": FALLBACK}  # messages.decision; answer is OTHER
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ def decide_turns(messages: Iterable[MessageRow], offers: Iterable[OfferRow]) -> 
 
 def _turn(m: MessageRow, replies: list[tuple[str, ...]]) -> Turn:
     picks = tuple(cb.intent for r in replies for c in r if isinstance(cb := decode(c), Pick))
+    if m.decision is not None:
+        decision = _RECORDED.get(m.decision, OTHER)
+        return Turn(m.user_id, m.at, m.text, decision, picks if decision == CLARIFY else ())
     if picks:
         return Turn(m.user_id, m.at, m.text, CLARIFY, picks)
     fell_back = any(len(r) == 1 and decode(r[0]) == _HUMAN_BUTTON for r in replies)

@@ -185,14 +185,19 @@ FROM agents a JOIN t ON t.agent_id = a.id GROUP BY a.id ORDER BY tickets DESC, a
 
 
 def _gaps() -> str:
+    # messages.decision says what the bot decided; rows older than it are read from the
+    # buttons the reply offered in the same turn (o), as the report does.
     return f"""WITH {_PERIOD},
 o AS (SELECT user_id, at, max(choices LIKE '%"{_PICK}:%') AS clarify,
         max(json_array_length(choices) = 1 AND json_extract(choices, '$[0].data') = '{_HUMAN}')
           AS fallback
-      FROM outbox WHERE audience = 'user' AND choices != '[]' GROUP BY user_id, at)
-SELECT trim(m.text) AS text, count(*) AS messages, count(DISTINCT m.user_id) AS buyers,
-  sum(o.fallback) AS fallback, sum(o.clarify) AS clarify
-FROM messages m JOIN p ON m.at >= p.since AND m.at < p.until
-JOIN o ON o.user_id = m.user_id AND o.at = m.at
-WHERE m.direction = 'in' AND m.kind = 'text' AND (o.clarify OR o.fallback)
-GROUP BY trim(m.text) ORDER BY messages DESC, buyers DESC, text LIMIT 200"""
+      FROM outbox WHERE audience = 'user' AND choices != '[]' GROUP BY user_id, at),
+d AS (SELECT m.text, m.user_id, coalesce(m.decision = 'fallback', o.fallback, 0) AS fallback,
+        coalesce(m.decision = 'clarify', o.clarify, 0) AS clarify
+      FROM messages m JOIN p ON m.at >= p.since AND m.at < p.until
+      LEFT JOIN o ON m.decision IS NULL AND o.user_id = m.user_id AND o.at = m.at
+      WHERE m.direction = 'in' AND m.kind = 'text')
+SELECT trim(text) AS text, count(*) AS messages, count(DISTINCT user_id) AS buyers,
+  sum(fallback) AS fallback, sum(clarify) AS clarify
+FROM d WHERE clarify OR fallback
+GROUP BY trim(text) ORDER BY messages DESC, buyers DESC, text LIMIT 200"""
