@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bot.conversation import handle
 from bot.events import BuyerSaid
 from bot.kefu import Kefu
-from tests.fixtures_core import Buyer, FakeClock, agent
+from tests.fixtures_core import Buyer, FakeClock, agent, say
 
 ORDER = "KM202411221530123456"
 
@@ -86,8 +85,8 @@ def test_reopen_window_is_enforced(kefu: Kefu, clock: FakeClock) -> None:
 
 def test_redelivered_update_is_handled_once(kefu: Kefu) -> None:
     event = BuyerSaid(42, f"付了钱卡密没到 {ORDER} 补发", "小张", event_id="tg:1001")
-    assert handle(kefu, event)
-    assert handle(kefu, event) == []
+    assert say(kefu, event)
+    assert say(kefu, event) == []
     assert kefu.store.db["tickets"].count == 1
     assert kefu.store.db["messages"].count_where("direction = 'in'") == 1
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.events import AgentAct
 from bot.kefu import Kefu
-from bot.staff import handle_agent
-from tests.fixtures_core import Buyer, agent
+from tests.fixtures_core import Buyer, act, agent
 
 ORDER = "KM202411221530123456"
 
@@ -19,7 +18,7 @@ def open_ticket(kefu: Kefu) -> Buyer:
 
 def test_an_agents_photo_is_queued_for_the_buyer_with_its_file_id(kefu: Kefu) -> None:
     open_ticket(kefu)
-    result = handle_agent(kefu, AgentAct(501, "reply", 1, "补发的卡密", kind="photo",
+    result = act(kefu, AgentAct(501, "reply", 1, "补发的卡密", kind="photo",
                                          file_id="photo-123"))
     [out] = [o for o in result.outs if o.audience == "user"]
     assert (out.kind, out.file_id, out.text) == ("photo", "photo-123", "【客服 小王】补发的卡密")
@@ -34,7 +33,7 @@ def test_an_agents_photo_is_queued_for_the_buyer_with_its_file_id(kefu: Kefu) ->
 def test_a_file_without_caption_is_still_a_reply_but_empty_text_is_not(kefu: Kefu) -> None:
     open_ticket(kefu)
     assert not agent(kefu, 501, "reply", 1, "").ok
-    result = handle_agent(kefu, AgentAct(501, "reply", 1, "", kind="document", file_id="doc-9"))
+    result = act(kefu, AgentAct(501, "reply", 1, "", kind="document", file_id="doc-9"))
     assert result.ok
     [out] = [o for o in result.outs if o.audience == "user"]
     assert (out.kind, out.file_id, out.text) == ("document", "doc-9", "【客服 小王】")
@@ -44,5 +43,5 @@ def test_a_file_for_a_resolved_ticket_is_refused_and_nothing_is_queued(kefu: Kef
     open_ticket(kefu)
     agent(kefu, 501, "resolve", 1)
     before = len(kefu.store.pending("user", 42))
-    result = handle_agent(kefu, AgentAct(501, "reply", 1, "", kind="photo", file_id="p"))
+    result = act(kefu, AgentAct(501, "reply", 1, "", kind="photo", file_id="p"))
     assert not result.ok and len(kefu.store.pending("user", 42)) == before

@@ -12,9 +12,8 @@ import pytest
 from bot import guard
 from bot.events import AgentAct
 from bot.kefu import Kefu
-from bot.staff import handle_agent
 from handlers.console import Desk
-from tests.fixtures_core import Buyer, FakeClock, agent
+from tests.fixtures_core import Buyer, FakeClock, act, agent
 
 ORDER = "KM202411221530123456"
 OPEN_TICKET = f"付了钱卡密没到 订单号:{ORDER} 帮我补发"
@@ -164,7 +163,7 @@ def test_blocking_twice_says_so(kefu: Kefu) -> None:
 
 def test_only_staff_can_block(kefu: Kefu) -> None:
     Buyer(kefu).says("你好")
-    result = handle_agent(kefu, AgentAct(42, "block", None, "42"))
+    result = act(kefu, AgentAct(42, "block", None, "42"))
     assert (result.ok, result.note) == (False, "无权限: 仅限客服成员操作。")
     assert not kefu.store.is_blocked(42)
 

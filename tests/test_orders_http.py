@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import door
 from bot.config import ConfigError, load_config
 from bot.kefu import Kefu
 from bot.orders import BackendError
+from bot.orders.calls import perform
 from bot.orders.http import HttpOrders
-from bot.orders.refunds import check_refunds
 from bot.orders.settings import HttpSettings
+from bot.records import Outgoing
 from tests.fixtures_core import Buyer, FakeClock, agent
 from tests.fixtures_orders import (  # noqa: F401
     BUYER,
@@ -227,16 +229,21 @@ def test_a_small_failed_order_is_refunded_through_the_shop(http_kefu: Callable[.
     assert "已向商城提交退款 (参考号 R-77)" in staff
 
 
+def track(k: Kefu) -> list[Outgoing]:
+    """A refund-tracking round through the front door, the shop's lookups made in between."""
+    return list(door.run(k, door.TrackRefunds(), perform).messages)
+
+
 def test_tracking_resolves_the_refund_once_the_shop_shows_it(
         http_kefu: Callable[..., Kefu], shop: Shop, clock: FakeClock) -> None:
     shop.answer("/orders/", 200, shop_order(5))
     shop.answer("/refund/", 200, {"data": {"request_id": "R-77"}})
     k = http_kefu(refund_url=shop.url + "/refund/{order_no}")
     Buyer(k, BUYER).says(f"充值失败了 {ORDER}")
-    assert check_refunds(k) == [] and ticket(k)["stage"] == "处理"  # not refunded yet
+    assert track(k) == [] and ticket(k)["stage"] == "处理"  # not refunded yet
     shop.answers["/orders/"] = [(200, shop_order(6, refunded_time=PAID), 0.0)]
     clock.advance(minutes=20)
-    outs = check_refunds(k)
+    outs = track(k)
     assert ticket(k)["stage"] == "已解决" and "refund_done" in events(k)
     assert "原路退款" in outs[0].text and "工单 #T1001 已解决" in outs[0].text
 

@@ -14,7 +14,7 @@ from bot import remedy as rm
 from bot import replies, tickets
 from bot.eta import format_due
 from bot.kefu import Kefu
-from bot.orders import ActionResult, BackendError, Order, OrderBackend, mask_contact
+from bot.orders import Order, OrderBackend, calls, mask_contact
 from bot.orders import wording as w
 from bot.outbox import to_buyer, to_staff
 from bot.records import RESOLVED, Conversation, Outgoing, Ticket
@@ -104,7 +104,7 @@ def _refund(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: 
     uid, details = conv.user_id, dict(conv.details)
     state, event, reference = AWAITING, "refund_awaiting_approval", ""
     if backend.can_refund:
-        result = _try(lambda: backend.request_refund(order, "kefu 小额订单快速退款"))
+        result = calls.request(k, calls.RequestRefund(order, "kefu 小额订单快速退款"))
         if not result.ok:  # nothing lost: the ticket goes to a person with the approval button
             details = noted(details, f"自动退款提交失败 ({result.detail}), 请人工审批",
                             "refund_request_failed", detail=result.detail)
@@ -133,7 +133,7 @@ def _resend(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: 
             now: datetime) -> Checked:
     """A delivered code the buyer did not get: the shop sends it again, never this chat."""
     uid = conv.user_id
-    result = _try(lambda: backend.resend(order))
+    result = calls.request(k, calls.RequestResend(order))
     if not result.ok:
         details = noted(conv.details, f"自动补发失败 ({result.detail}), 请人工补发",
                         "resend_failed", detail=result.detail)
@@ -148,13 +148,6 @@ def _resend(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: 
     return Checked(Conversation(uid),
                    [to_buyer(uid, w.resend_text(order, ticket.number, now), ticket_id=ticket.id),
                     *outs, to_staff(ticket.id, notice)], True)
-
-
-def _try(request: Any) -> ActionResult:
-    try:
-        return request()
-    except BackendError as exc:
-        return ActionResult(False, detail=str(exc)[:200])
 
 
 def open_handled(k: Kefu, uid: int, intent: Intent, details: dict[str, Any], now: datetime,

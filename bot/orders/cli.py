@@ -28,11 +28,13 @@ def cmd_orders_import(args: argparse.Namespace) -> int:
 
 def cmd_orders_track(args: argparse.Namespace) -> int:
     """Resolve fast-path refund tickets the shop's system now shows as refunded."""
+    from bot import door
     from bot.config import load_config
     from bot.kefu import bootstrap
-    from bot.orders.refunds import check_refunds
+    from bot.orders.calls import perform
 
-    outs = check_refunds(bootstrap(load_config(args.config, db=args.db)))
+    k = bootstrap(load_config(args.config, db=args.db))
+    outs = door.run(k, door.TrackRefunds(), perform).messages
     print(f"{sum(o.audience == 'user' for o in outs)} refund ticket(s) resolved")
     return 0
 

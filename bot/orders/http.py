@@ -48,6 +48,11 @@ class HttpOrders:
     sleep: Callable[[float], None] = time.sleep
 
     @property
+    def remote(self) -> bool:
+        """Calls cross the network: the adapter makes them, never inside a transaction."""
+        return True
+
+    @property
     def can_refund(self) -> bool:
         """A refund endpoint is configured."""
         return bool(self.settings.refund_url)

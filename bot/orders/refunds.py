@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import aftercare, replies, tickets
 from bot.kefu import Kefu
-from bot.orders import REFUNDED, ActionResult, BackendError, Order, OrderBackend
+from bot.orders import REFUNDED, ActionResult, BackendError, Order, calls
 from bot.orders import wording as w
 from bot.orders.act import AWAITING
 from bot.orders.backend import backend_for
@@ -37,7 +37,7 @@ def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
     state, event, reference = "approved", "refund_approved", ""
     backend = backend_for(k)
     if backend is not None and backend.can_refund and t.order_no:
-        result = _request(backend, t.order_no, f"客服 {agent.name} 批准退款")
+        result = _request(k, t.order_no, f"客服 {agent.name} 批准退款")
         if not result.ok:
             k.store.add_event(t.id, actor, "refund_request_failed", now, detail=result.detail)
             return False, (f"退款提交失败: {result.detail}。请在商城后台手动退款, "
@@ -62,35 +62,41 @@ def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
         tickets.staff_card(k, moved, now)]  # type: ignore[arg-type]
 
 
-def _request(backend: OrderBackend, order_no: str, reason: str) -> ActionResult:
+def _request(k: Kefu, order_no: str, reason: str) -> ActionResult:
     try:
-        order = backend.lookup(order_no)
-        if order is None:
-            return ActionResult(False, detail="订单系统查不到该订单")
-        return backend.request_refund(order, reason)
+        order = calls.lookup(k, order_no)
     except BackendError as exc:
         return ActionResult(False, detail=str(exc)[:200])
+    if order is None:
+        return ActionResult(False, detail="订单系统查不到该订单")
+    return calls.request(k, calls.RequestRefund(order, reason))
 
 
 def check_refunds(k: Kefu) -> list[Outgoing]:
-    """Resolve open refund tickets whose order the shop now shows as refunded."""
-    backend = backend_for(k)
-    if backend is None:
+    """Resolve open refund tickets whose order the shop now shows as refunded.
+
+    Enter it with no answers and it raises NeedsCalls with one lookup per tracked ticket;
+    the adapter looks them up outside any transaction and enters it again with them."""
+    if backend_for(k) is None:
         return []
     done: list[tuple[Ticket, Order]] = []
-    # Lookups happen outside the transaction: a slow shop API must not hold the write lock.
+    missing: list[calls.Call] = []
     for t in k.store.open_tickets_refunding(TRACKED, TRACK_LIMIT):
         try:
-            order = backend.lookup(t.order_no) if t.order_no else None
+            order = calls.lookup(k, t.order_no) if t.order_no else None
+        except calls.NeedsCalls as needed:
+            missing += needed.calls
+            continue
         except BackendError as exc:
             logger.info("refund of %s not checked: %s", t.number, exc)
             continue
         if order is not None and order.status == REFUNDED:
             done.append((t, order))
+    if missing:
+        raise calls.NeedsCalls(missing)
     now = k.now()
-    with k.store.transaction():
-        outs = [out for t, order in done for out in _refunded(k, t, order, now)]
-        return deliver(k.store, outs, now)
+    outs = [out for t, order in done for out in _refunded(k, t, order, now)]
+    return deliver(k.store, outs, now)
 
 
 def _refunded(k: Kefu, t: Ticket, order: Order, now: datetime) -> list[Outgoing]:
