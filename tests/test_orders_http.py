@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -292,3 +293,34 @@ def test_the_token_variable_must_be_set_at_start(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"orders\.http\.token_env: .*SHOP_TOKEN"):
         load_config(path, env={})
     assert load_config(path, env={"SHOP_TOKEN": "x"}).orders.backend == "http"
+
+
+def test_a_shop_that_drips_its_headers_is_cut_at_the_deadline(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.orders.http.MAX_SECONDS", 1.0)  # 5 s in production
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def drip() -> None:  # one byte of the status line every 0.1 s: no read ever times out
+        conn, _ = server.accept()
+        with conn:
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" * 20:
+                if stop.wait(0.1):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    threading.Thread(target=drip, daemon=True).start()
+    port = server.getsockname()[1]
+    backend = HttpOrders(HttpSettings(lookup_url=f"http://127.0.0.1:{port}/o/{{order_no}}",
+                                      timeout_seconds=0.5, retries=0), SH)
+    started = time.monotonic()
+    with pytest.raises(BackendError, match="within"):
+        backend.lookup(ORDER)
+    assert time.monotonic() - started < 1.3
+    stop.set()
+    server.close()
