@@ -165,18 +165,48 @@ def test_a_refund_the_shop_refuses_is_not_ok(shop: Shop) -> None:
 # --- through the core --------------------------------------------------------------------
 
 
+class NetworkInTransaction(AssertionError):
+    """A connection was opened while kefu held a write transaction."""
+
+
+def forbid_network_in_transactions(monkeypatch: pytest.MonkeyPatch, kefus: list[Kefu]) -> None:
+    """Make any outgoing connection fail loudly while one of these kefus is in a transaction."""
+    real = socket.socket.connect
+
+    def connect(sock: socket.socket, address: object) -> None:
+        if any(k.store.db.conn.in_transaction for k in kefus):
+            raise NetworkInTransaction(f"connect to {address} inside a write transaction")
+        real(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
 @pytest.fixture
 def http_kefu(make_shop: Callable[..., Kefu], shop: Shop,
               monkeypatch: pytest.MonkeyPatch) -> Callable[..., Kefu]:
-    """A kefu whose order backend is the local shop API."""
+    """A kefu whose order backend is the local shop API; it must never call the shop while
+    it holds a write transaction (every test through the core below checks that)."""
     monkeypatch.setenv("SHOP_TOKEN", "s3cret")
+    made: list[Kefu] = []
+    forbid_network_in_transactions(monkeypatch, made)
 
     def make(**http: object) -> Kefu:
         config = {"lookup_url": shop.url + "/orders/{order_no}", "token_env": "SHOP_TOKEN",
                   "headers": {"Authorization": "Bearer {token}"}, "fields": FIELDS,
                   "statuses": STATES, "timeout_seconds": 0.3, "retries": 1, **http}
-        return make_shop({"backend": "http", "http": config}, env={"SHOP_TOKEN": "s3cret"})
+        made.append(make_shop({"backend": "http", "http": config}, env={"SHOP_TOKEN": "s3cret"}))
+        return made[-1]
     return make
+
+
+def test_a_shop_call_inside_a_transaction_fails_loudly(
+        http_kefu: Callable[..., Kefu], shop: Shop) -> None:
+    shop.answer("/orders/", 200, shop_order())
+    k = http_kefu()
+    backend = HttpOrders(settings(shop), SH, env={"SHOP_TOKEN": "s3cret"})
+    with k.store.transaction(), pytest.raises(NetworkInTransaction):
+        backend.lookup(ORDER)
+    assert backend.lookup(ORDER) is not None  # outside one, the same call goes through
 
 
 def ticket(k: Kefu) -> dict[str, object]:
