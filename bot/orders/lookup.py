@@ -15,8 +15,10 @@ from bot import tickets
 from bot.kefu import Kefu
 from bot.orders import BackendError, OrderBackend, calls
 from bot.orders import wording as w
-from bot.orders.act import REFUND_EVENTS, Checked, carry_out, noted, settle_ticket
+from bot.orders.act import carry_out
 from bot.orders.backend import backend_for
+from bot.orders.refunds import REFUND_EVENTS
+from bot.orders.ticketing import Checked, noted, settle_ticket
 from bot.outbox import to_buyer
 from bot.records import Conversation, Outgoing
 from bot.remedy import CLAIM_WINDOW, LOOKUP_INTENTS, NOT_RECEIVED, Ask, decide

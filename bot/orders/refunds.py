@@ -1,30 +1,69 @@
-"""Fast-path refunds after the first turn: an agent's one-tap approval, and tracking to done.
+"""Small-order refunds, from start to done: the one home of the fast path.
 
-`approve` is the 批准退款 button on a ticket card (staff action `stage` with
-the text 退款). `check_refunds` resolves refund tickets once the shop's system
-shows the order as refunded; run it on a timer (`kefu orders track`).
+`remedy.decide` says when a failed small order is refunded at once (pure).
+`start` carries it out in the buyer's turn: the shop is asked for the refund,
+or, with no refund endpoint, the ticket waits for an agent's one tap.
+`approve` is that tap (the card's 批准退款 button, staff action
+`approve_refund`). `check_refunds` resolves refund tickets once the shop's
+system shows the order as refunded; it runs on a timer (`kefu orders track`).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from bot import aftercare, replies, tickets
+from bot.eta import format_due
 from bot.kefu import Kefu
-from bot.orders import REFUNDED, ActionResult, BackendError, Order, calls
+from bot.orders import REFUNDED, ActionResult, BackendError, Order, OrderBackend, calls
 from bot.orders import wording as w
-from bot.orders.act import AWAITING
 from bot.orders.backend import backend_for
+from bot.orders.ticketing import Checked, noted, open_handled
 from bot.outbox import deliver, to_buyer, to_staff
-from bot.records import RESOLVED, AgentRecord, Outgoing, Ticket
+from bot.records import RESOLVED, AgentRecord, Conversation, Outgoing, Ticket
 from bot.remedy import REFUND_WITHIN
+from intents.faq import Intent
 
 logger = logging.getLogger(__name__)
+AWAITING = "awaiting_approval"  # a fast-path refund waiting for an agent's one tap
+REFUND_EVENTS = ("refund_requested", "refund_awaiting_approval")  # count toward the daily cap
 APPROVE = "退款"  # `/stage 退款`, or the card's 批准退款 button, approves a waiting refund
 TRACKED = ("requested", "approved")
 TRACK_LIMIT = 10  # tickets looked up per round: each lookup may take up to 5 s
+
+
+def start(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: OrderBackend,
+          now: datetime) -> Checked:
+    """The small-order fast path: the shop refunds now, or an agent approves with one tap."""
+    uid, details = conv.user_id, dict(conv.details)
+    state, event, reference = AWAITING, "refund_awaiting_approval", ""
+    if backend.can_refund:
+        result = calls.request(k, calls.RequestRefund(order, "kefu 小额订单快速退款"))
+        if not result.ok:  # nothing lost: the ticket goes to a person with the approval button
+            details = noted(details, f"自动退款提交失败 ({result.detail}), 请人工审批",
+                            "refund_request_failed", detail=result.detail)
+            details["refund"] = {"state": AWAITING, "amount": order.amount}
+            details.setdefault("demand", "退款")  # what the fast path was doing; a person does it
+            return Checked(replace(conv, details=details),
+                           [to_buyer(uid, w.refund_failed_text(order))], intent=intent)
+        state, event, reference = "requested", "refund_requested", result.reference
+    due = now + REFUND_WITHIN
+    details.update(demand="退款", refund={"state": state, "amount": order.amount,
+                                         "reference": reference, "due": due.isoformat()})
+    stage = "处理" if state == "requested" else "受理"
+    ticket, outs = open_handled(k, uid, intent, details, now, stage, due)
+    k.store.add_event(ticket.id, "bot", event, now, amount=order.amount, reference=reference)
+    how = (f"已向商城提交退款 (参考号 {reference or '无'})" if state == "requested"
+           else "请点「批准退款」一键批准")
+    notice = (f"🤖 小额订单快速退款 ({order.amount:g} 元): {how}; "
+              f"已告知买家 1 小时内原路退回 ({format_due(due, now)} 前)")
+    return Checked(Conversation(uid, ticket_id=ticket.id),
+                   [to_buyer(uid, w.refund_text(order, ticket.number, due, now),
+                             replies.STATUS, ticket_id=ticket.id),
+                    *outs, to_staff(ticket.id, notice)], True)
 
 
 def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
