@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
 from bot.kefu import Kefu
 from bot.orders import BackendError
 from bot.orders.importer import import_csv
@@ -27,6 +26,7 @@ from tests.fixtures_orders import (  # noqa: F401
     make_shop_fixture,
     orders_matcher_fixture,
 )
+from tools.cli import main
 
 SH = ZoneInfo("Asia/Shanghai")
 README = Path(__file__).resolve().parent.parent / "README.md"
