@@ -16,7 +16,6 @@ import pytest
 
 from bot.kefu import Kefu
 from bot.orders import BackendError
-from bot.orders.importer import import_csv
 from bot.orders.sqlite import SqliteOrders
 from bot.store import open_store
 from tests.fixtures_orders import (  # noqa: F401
@@ -27,6 +26,7 @@ from tests.fixtures_orders import (  # noqa: F401
     orders_matcher_fixture,
 )
 from tools.cli import main
+from tools.orders_import import import_csv
 
 SH = ZoneInfo("Asia/Shanghai")
 README = Path(__file__).resolve().parent.parent / "README.md"

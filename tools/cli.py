@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_command(sub, _add)
     add_dashboard_command(sub, _add)
-    from bot.orders.cli import add_orders_command
+    from tools.orders_cli import add_orders_command
 
     add_orders_command(sub, _add)
     for name in ("match", "eval", "init"):
