@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import cards, chase, replies
-from bot.eta import Promise, QueueState, add_business_time, estimate, is_open
+from bot.eta import Promise, QueueState, add_business_time, estimate
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
 from bot.records import TIER_RANK, Outgoing, Ticket
@@ -162,8 +162,3 @@ def status(k: Kefu, user_id: int, now: datetime) -> Outgoing:
         return to_buyer(user_id, replies.NO_TICKETS)
     lines = [replies.status_line(t, now) for t in tickets]
     return to_buyer(user_id, "你的工单:\n" + "\n".join(lines))
-
-
-def within_hours(k: Kefu, now: datetime) -> bool:
-    """Whether people are at work right now."""
-    return is_open(now, k.config.eta.hours)

@@ -58,6 +58,12 @@ def add_order(k: Kefu, order_no: str = ORDER, **fields: Any) -> None:
         k.store.upsert_orders([row], datetime.fromisoformat("2026-11-23T06:00:00+00:00"))
 
 
+def write_csv(path: Path, text: str, encoding: str = "utf-8-sig") -> Path:
+    """Write a shop's CSV export as Excel saves it (UTF-8 with a BOM) unless told otherwise."""
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
 @dataclass
 class Shop:
     """A fake shop API on loopback: canned answers per path prefix, every request recorded."""

@@ -374,7 +374,7 @@ def test_commands_with_junk_at_the_telegram_edge_are_answered(kefu: Kefu, text: 
 def test_the_console_survives_bytes_that_are_not_utf8(tmp_path: Path) -> None:
     typed = (b"\xff\xfe\n" + "卡密没收到".encode("gbk") + b"\n\xed\xa0\x80\n"
              + "你好\n".encode())
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "console", "--db",
+    done = subprocess.run([sys.executable, "-m", "tools.cli", "console", "--db",
                            str(tmp_path / "kefu.db")], input=typed, capture_output=True,
                           cwd=Path(__file__).resolve().parent.parent, timeout=120,
                           env={**os.environ, "LC_ALL": "C.UTF-8", "PYTHONUTF8": "0"})

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.cli import main
 from bot.kefu import Kefu
 from tests.fixtures_core import Buyer, FakeClock, agent
 from tests.fixtures_orders import (  # noqa: F401
@@ -19,6 +18,7 @@ from tests.fixtures_orders import (  # noqa: F401
     make_shop_fixture,
     orders_matcher_fixture,
 )
+from tools.cli import main
 
 
 def tickets(k: Kefu) -> list[dict[str, Any]]:

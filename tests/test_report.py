@@ -16,18 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import load_config
-from bot.report.command import build_report, parse_when, run_report
-from bot.report.read import open_readonly, read_dataset
-from bot.report.render import render_json, render_text
-from bot.report.rows import MessageRow
-from bot.report.sections import Report
-from bot.report.sessions import SESSION_GAP, build_sessions
-from bot.report.stats import percentile
-from bot.report.volume import IntentVolume
 from intents.match import Matcher
 from tests.report_fixtures import ShopDb, kefu_handled_db, make_shop_db, write_config
+from tools.cli import main
+from tools.report.command import build_report, parse_when, run_report
+from tools.report.read import open_readonly, read_dataset
+from tools.report.render import render_json, render_text
+from tools.report.rows import MessageRow
+from tools.report.sections import Report
+from tools.report.sessions import SESSION_GAP, build_sessions
+from tools.report.stats import percentile
+from tools.report.volume import IntentVolume
 
 
 def args(**given: object) -> argparse.Namespace:

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 
-from bot.report.command import run_report
-from bot.report.gaps import faq_gaps, yaml_stubs
-from bot.report.rows import MessageRow, OfferRow
-from bot.report.sessions import CLARIFY, FALLBACK, OTHER, Turn, decide_turns
 from intents.faq import parse_faq
 from intents.match import Matcher
 from tests.report_fixtures import ShopDb, make_shop_db
+from tools.report.command import run_report
+from tools.report.gaps import faq_gaps, yaml_stubs
+from tools.report.rows import MessageRow, OfferRow
+from tools.report.sessions import CLARIFY, FALLBACK, OTHER, Turn, decide_turns
 
 T0 = datetime(2026, 11, 23, 6, tzinfo=UTC)
 

@@ -102,7 +102,7 @@ def test_a_slow_shop_does_not_delay_another_buyer_in_the_console(
 
     idle = timed(faq, times=3)
     console = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "--config", str(config), "console", "--user", "7001"],
+        [sys.executable, "-m", "tools.cli", "--config", str(config), "console", "--user", "7001"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=REPO)
     assert console.stdin is not None
     console.stdin.write(f"充值失败了 {ORDER}\n".encode())

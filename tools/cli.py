@@ -47,8 +47,8 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the matcher and extractors on a labelled JSONL file."""
-    from bot.evaluate import evaluate, load_cases, per_intent_table
     from intents.match import load_matcher
+    from tools.evaluate import evaluate, load_cases, per_intent_table
 
     cfg = _config(args)
     figures, outcomes = evaluate(load_matcher(_faq_path(args)), load_cases(Path(args.file)),
@@ -64,7 +64,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_faq_check(args: argparse.Namespace) -> int:
     """Validate a FAQ file; non-zero exit when it has errors."""
-    from bot.faqcheck import check_faq
+    from tools.faqcheck import check_faq
 
     path = Path(args.path) if args.path else _config(args).faq
     problems = check_faq(path)
@@ -77,7 +77,7 @@ def cmd_faq_check(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Write a commented example kefu.yaml."""
-    from bot.example_config import EXAMPLE
+    from tools.example_config import EXAMPLE
 
     target = Path(args.path)
     if target.exists() and not args.force:
@@ -120,12 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     from handlers.telegram_app import add_run_command
 
     add_run_command(sub, _add)
-    from bot.dashboard import add_dashboard_command
-    from bot.report.cli import add_report_command
+    from tools.dashboard import add_dashboard_command
+    from tools.report.cli import add_report_command
 
     add_report_command(sub, _add)
     add_dashboard_command(sub, _add)
-    from bot.orders.cli import add_orders_command
+    from tools.orders_cli import add_orders_command
 
     add_orders_command(sub, _add)
     for name in ("match", "eval", "init"):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.report.sql import canned_queries
+from tools.report.sql import canned_queries
 
 INSTALL_HINT = ("Datasette 没有安装 / is not installed: pip install 'kefu[dashboard]' "
                 "(or pip install datasette)")

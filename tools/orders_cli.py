@@ -12,8 +12,8 @@ def cmd_orders_import(args: argparse.Namespace) -> int:
     """Import the shop's order export (CSV) into kefu's orders table; one bad row imports none."""
     from bot.config import load_config
     from bot.kefu import utc_now
-    from bot.orders.importer import import_csv
     from bot.store import open_store
+    from tools.orders_import import import_csv
 
     cfg = load_config(args.config, db=args.db)
     result = import_csv(open_store(cfg.database), Path(args.file), cfg.tz, utc_now())

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.report.rows import MessageRow, OfferRow, TicketRow
+from tools.report.rows import MessageRow, OfferRow, TicketRow
 
 SESSION_GAP = timedelta(minutes=30)
 BOT, TICKET, LEFT, FOLLOW_UP = "bot", "ticket", "left", "follow_up"

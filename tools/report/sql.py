@@ -3,7 +3,7 @@
 Each query takes :since and :until (UTC text such as 2026-11-01; blank = no limit) and
 filters tickets by when they were opened, messages by when they were sent. Tickets kefu
 handled itself (no agent, first reply at opening) are left out of times and promises. Percentiles
-are nearest-rank, as in the report (bot/report/stats.py). Days are the shop's: UTC shifted
+are nearest-rank, as in the report (tools/report/stats.py). Days are the shop's: UTC shifted
 by the zone's current offset. Handoff reasons and FAQ gaps are simplified here (exact
 wording, the last 转人工 button counted as "not understood"); `kefu report` is the reference.
 """

@@ -1,4 +1,4 @@
-"""An agent's photo or file reply reaches the buyer through the outbox, signed."""
+"""Agent actions: a photo or file reply reaches the buyer through the outbox, signed."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ FORMATS = ("text", "json", "html")
 def cmd_report(args: argparse.Namespace) -> int:
     """Figures, charts and FAQ gaps from the database, for a period (default: 7 days)."""
     from bot.config import load_config
-    from bot.report.command import run_report
+    from tools.report.command import run_report
 
     return run_report(args, load_config(args.config, db=args.db))
 

@@ -9,11 +9,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.records import RESOLVED
-from bot.report.people import AgentFigures, Ratings, agents, first_reply, ratings, resolution
-from bot.report.rows import Dataset, EventRow, TicketRow
-from bot.report.sessions import build_sessions
-from bot.report.stats import minutes, percentile, share
-from bot.report.volume import TIERS, Classify, Volume, volume
+from tools.report.people import AgentFigures, Ratings, agents, first_reply, ratings, resolution
+from tools.report.rows import Dataset, EventRow, TicketRow
+from tools.report.sessions import build_sessions
+from tools.report.stats import minutes, percentile, share
+from tools.report.volume import TIERS, Classify, Volume, volume
 
 
 @dataclass(frozen=True)

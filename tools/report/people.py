@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.records import RESOLVED
-from bot.report.rows import AgentRow, TicketRow
-from bot.report.stats import mean, minutes, percentile
+from tools.report.rows import AgentRow, TicketRow
+from tools.report.stats import mean, minutes, percentile
 
 
 @dataclass(frozen=True)

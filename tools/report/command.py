@@ -16,10 +16,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from bot.config import Config
-from bot.report.figures import Settings, compute
-from bot.report.gaps import faq_gaps, yaml_stubs
-from bot.report.read import PROGRESS_MIN_ROWS, open_readonly, read_dataset
-from bot.report.render import (
+from tools.report.figures import Settings, compute
+from tools.report.gaps import faq_gaps, yaml_stubs
+from tools.report.read import PROGRESS_MIN_ROWS, open_readonly, read_dataset
+from tools.report.render import (
     NO_DATA,
     gaps_json,
     no_data_html,
@@ -28,10 +28,10 @@ from bot.report.render import (
     render_text,
     text_table,
 )
-from bot.report.rows import Dataset
-from bot.report.sections import Report, gaps
-from bot.report.sessions import decide_turns
-from bot.report.volume import UNKNOWN, Classify
+from tools.report.rows import Dataset
+from tools.report.sections import Report, gaps
+from tools.report.sessions import decide_turns
+from tools.report.volume import UNKNOWN, Classify
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def _emit(args: argparse.Namespace, r: Report) -> int:
                       body)
     charts: dict[str, bytes] = {}
     if args.format == "html" or args.out:
-        from bot.report.charts import render_charts  # matplotlib loads only to draw
+        from tools.report.charts import render_charts  # matplotlib loads only to draw
 
         charts = render_charts(r.figures, r.targets)
         _write_charts(args, charts)

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.report.stats import percentile
 from intents.decide import NONE, Thresholds
 from intents.extract import DEFAULT_ORDER_PATTERN
 from intents.match import Matcher
 from intents.understand import understand
+from tools.report.stats import percentile
 
 
 class EvalError(ValueError):

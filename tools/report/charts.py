@@ -12,10 +12,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from bot.report.figures import Figures
-from bot.report.fonts import ChartFont, ascii_font, find_cjk_font
-from bot.report.labels import L, Label
-from bot.report.volume import TIERS
+from tools.report.figures import Figures
+from tools.report.fonts import ChartFont, ascii_font, find_cjk_font
+from tools.report.labels import L, Label
+from tools.report.volume import TIERS
 
 logging.getLogger("matplotlib").setLevel(logging.WARNING)  # no per-chart INFO chatter
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.report.figures import Figures, Times
-from bot.report.gaps import Gap
+from tools.report.figures import Figures, Times
+from tools.report.gaps import Gap
 
 Cell = str | int | float | None
 REASONS = {"ticket_intent": "工单类问题 / needs a person", "unsolved": "没解决 / not solved",

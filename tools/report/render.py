@@ -9,8 +9,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict
 
-from bot.report.labels import CHART_TITLES
-from bot.report.sections import Cell, Report, Section, sections
+from tools.report.labels import CHART_TITLES
+from tools.report.sections import Cell, Report, Section, sections
 
 NO_DATA = "还没有数据 / no data yet"
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.report.sessions import CLARIFY, FALLBACK, Turn
 from intents.normalize import Synonyms, load_synonyms, normalize
 from intents.tokenize import words
+from tools.report.sessions import CLARIFY, FALLBACK, Turn
 
 SIMILAR = 70  # rapidfuzz score (0-100) at which two messages count as one question
 MAX_EXAMPLES = 5

@@ -33,7 +33,7 @@ def check_faq(path: Path) -> list[Problem]:
 def _ids(faq: Faq) -> list[Problem]:
     ids = {i.id for i in faq.intents}
     found = [Problem("error", f"missing intent id: {m}") for m in CONTRACT_IDS if m not in ids]
-    found += [Problem("warning", f"intent {i} is not in the shared contract (intents.md); "
+    found += [Problem("warning", f"intent {i} is not in the contract (docs/intents.md); "
                       "fine if it is a deliberate addition") for i in sorted(ids)
               if i not in CONTRACT_IDS]
     found += [Problem("error", f"intent {i.id} has no examples") for i in faq.intents

@@ -1,7 +1,7 @@
 """Rebuild the shipped chart font subset (run by hand; not imported by kefu).
 
     apt-get download fonts-noto-cjk && dpkg-deb -x fonts-noto-cjk_*.deb /tmp/noto
-    python bot/report/fonts/make_subset.py \
+    python tools/report/fonts/make_subset.py \
         /tmp/noto/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 Keeps ASCII, GB2312's symbols and its 3,755 level-1 hanzi, and every character in the

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.report.rows import TicketRow
-from bot.report.sessions import BOT, FOLLOW_UP, LEFT, TICKET, UNANSWERED, Session
-from bot.report.stats import share
+from tools.report.rows import TicketRow
+from tools.report.sessions import BOT, FOLLOW_UP, LEFT, TICKET, UNANSWERED, Session
+from tools.report.stats import share
 
 TIERS = ("S", "A", "B")
 UNKNOWN = "unknown"

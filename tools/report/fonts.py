@@ -18,7 +18,7 @@ from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 from pypinyin import lazy_pinyin
 
-from bot.report.labels import Label
+from tools.report.labels import Label
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bot.report.rows import AgentRow, Dataset, EventRow, MessageRow, OfferRow, TicketRow
+from tools.report.rows import AgentRow, Dataset, EventRow, MessageRow, OfferRow, TicketRow
 
 PROGRESS_MIN_ROWS = 5_000  # below this a report reads in well under a second
 CHUNK = 2_000
