@@ -47,7 +47,7 @@ def rate(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
     if ticket is None or stars not in ("1", "2", "3", "4", "5"):
         return conv, [to_buyer(conv.user_id, replies.NOT_YOURS)]
     if ticket.details.get("rating"):
-        return conv, [to_buyer(conv.user_id, "这个工单已经评价过了, 谢谢你 🙏")]
+        return conv, [to_buyer(conv.user_id, replies.ALREADY_RATED)]
     k.store.update_ticket(ticket.id, now, details={**ticket.details, "rating": int(stars)})
     k.store.add_event(ticket.id, "buyer", "rated", now, stars=int(stars))
     outs = [to_buyer(conv.user_id, replies.RATE_THANKS)]
@@ -72,7 +72,7 @@ def comment(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | Non
         return None
     k.store.update_ticket(ticket.id, now, details={**ticket.details, "rating_comment": text[:500]})
     k.store.add_event(ticket.id, "buyer", "rating_comment", now, text=text[:500])
-    outs = [to_buyer(conv.user_id, "收到你的意见, 已经转给主管, 谢谢你帮我们改进 🙏"),
+    outs = [to_buyer(conv.user_id, replies.COMMENT_THANKS),
             to_staff(ticket.id, f"买家评价留言: {text[:500]}")]
     return Conversation(conv.user_id), outs
 
@@ -119,8 +119,7 @@ def about_resolved(k: Kefu, conv: Conversation, text: str, now: datetime) -> Tur
     if not _AGAIN.search(text):
         return None
     conv = Conversation(conv.user_id, "reopen_offer", ticket.intent, {"text": text[:500]})
-    question = f"是工单 #{ticket.number} ({ticket.title}) 的问题又出现了吗?"
-    return conv, [to_buyer(conv.user_id, question,
+    return conv, [to_buyer(conv.user_id, replies.same_problem_again(ticket),
                            Choice(f"是, 重新打开 #{ticket.number}", f"reopen:{ticket.id}"),
                            Choice("不是, 这是新问题", "newissue"))]
 

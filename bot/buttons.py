@@ -90,7 +90,7 @@ def _withdraw(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
     k.store.update_ticket(ticket.id, now, stage=CLOSED, resolved_at=now)
     k.store.add_event(ticket.id, "buyer", "withdrawn", now)
     return Conversation(conv.user_id), [
-        to_buyer(conv.user_id, f"工单 #{ticket.number} 已撤销。需要帮忙随时发消息给我。"),
+        to_buyer(conv.user_id, replies.withdrawn(ticket)),
         tickets.to_staff(ticket.id, f"买家撤销了工单 #{ticket.number}")]
 
 

@@ -178,13 +178,12 @@ def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> T
         return conv, tickets.join(k, ticket, event.text or "", event.kind, now, {},
                                   event.file_id)
     if conv.step == "intake":
-        note = to_buyer(conv.user_id, "截图收到了, 会附在工单里给客服看。")
+        note = to_buyer(conv.user_id, replies.EVIDENCE_KEPT)
         turn_conv, outs = flow.advance(k, conv, k.intent(conv.intent), now)
         return turn_conv, [note, *outs]
     if event.text.strip():
         return _text(k, conv, event.text.strip(), now)
-    return conv, [to_buyer(conv.user_id, "截图收到了 👍 请再用一句话说一下遇到的问题, "
-                                          "比如「卡密没收到」。")]
+    return conv, [to_buyer(conv.user_id, replies.EVIDENCE_WHAT_PROBLEM)]
 
 
 def _command(k: Kefu, conv: Conversation, command: str, now: datetime) -> Turn:
@@ -200,4 +199,4 @@ def _command(k: Kefu, conv: Conversation, command: str, now: datetime) -> Turn:
         return flow.cancel(k, conv, now)
     if command == "human":
         return flow.human(k, conv, now)
-    return conv, [to_buyer(uid, f"不认识 /{command[:20]} 这个命令。\n" + replies.WELCOME)]
+    return conv, [to_buyer(uid, replies.unknown_command(command))]

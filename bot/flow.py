@@ -176,7 +176,7 @@ def _order_answer(k: Kefu, conv: Conversation, intent: Intent | None, text: str,
         details["order_help"] = True
     conv = replace(conv, details=details)
     turn_conv, outs = advance(k, conv, intent, now)
-    note = to_buyer(uid, "收到, 已记下。处理还需要订单号:")
+    note = to_buyer(uid, replies.ORDER_STILL_NEEDED)
     return turn_conv, [note, *outs]
 
 
@@ -197,10 +197,8 @@ def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
         return Conversation(uid), [to_buyer(uid, replies.CANCELLED)]
     ticket = k.store.open_ticket_of(uid)
     if ticket:
-        text = (f"工单 #{ticket.number} 还在处理中。如果问题已经解决、不需要客服了, "
-                "点下面的按钮撤销; 否则不用操作, 客服会继续处理。")
-        return conv, [to_buyer(uid, text, replies.Choice(f"撤销工单 #{ticket.number}",
-                                                          f"withdraw:{ticket.id}"))]
+        withdraw = replies.Choice(f"撤销工单 #{ticket.number}", f"withdraw:{ticket.id}")
+        return conv, [to_buyer(uid, replies.withdraw_offer(ticket), withdraw)]
     return Conversation(uid), [to_buyer(uid, replies.NOTHING_TO_CANCEL)]
 
 
@@ -210,13 +208,10 @@ def human(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     ticket = k.store.open_ticket_of(uid)
     if ticket:
         k.store.add_event(ticket.id, "buyer", "human_requested", now)
-        due = replies.due_text(ticket.promised_at, now)
-        text = (f"你的工单 #{ticket.number} 已在人工队列里, {due}。"
-                "已提醒客服尽快处理, 回复会直接发到这里。")
-        return conv, [to_buyer(uid, text),
+        return conv, [to_buyer(uid, replies.human_queued(ticket, now)),
                       tickets.to_staff(ticket.id, f"买家要求人工 (#{ticket.number})")]
     intent = k.intent(conv.intent) if conv.step in ("feedback", "clarify") else None
     if intent is None or intent.id == "none" or (intent.ticket is None and intent.tier is None):
         intent = k.intent("contact_human")
     return start_intake(k, uid, intent, dict(conv.details), now,  # type: ignore[arg-type]
-                         "好的, 马上帮你转人工。先确认几个信息, 客服就不用再问你一遍:")
+                         replies.TO_HUMAN)

@@ -131,8 +131,7 @@ def _escalate(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) 
     return StaffResult(True, f"#{t.number} 升级为 {tier}", [
         tickets.to_staff(t.id, f"⬆️ {agent.name} 将 #{t.number} 升级为 {tier} 级, "
                                 f"请 {mention} 关注"),
-        tickets.to_buyer(t.user_id, f"工单 #{t.number} 已升级给主管优先处理, 有结果会马上通知你。",
-                         ticket_id=t.id)])
+        tickets.to_buyer(t.user_id, replies.ESCALATED.format(no=t.number), ticket_id=t.id)])
 
 
 def _show(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:

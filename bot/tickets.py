@@ -161,7 +161,7 @@ def status(k: Kefu, user_id: int, now: datetime) -> Outgoing:
     if not tickets:
         return to_buyer(user_id, replies.NO_TICKETS)
     lines = [replies.status_line(t, now) for t in tickets]
-    return to_buyer(user_id, "你的工单:\n" + "\n".join(lines))
+    return to_buyer(user_id, replies.status_list(lines))
 
 
 def within_hours(k: Kefu, now: datetime) -> bool:
