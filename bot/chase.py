@@ -1,4 +1,4 @@
-"""Buyers chasing an open ticket, and the same order reported from another account."""
+"""Buyers chasing an open ticket ("还没好吗", "催一下", "??"): the third goes to a senior."""
 
 from __future__ import annotations
 
@@ -46,12 +46,3 @@ def _senior_for(k: Kefu, t: Ticket) -> AgentRecord | None:
     on_duty = [a for a in k.store.agents_on_duty() if a.role in SENIOR_ROLES]
     return next((a for a in on_duty if a.role == "senior"), on_duty[0] if on_duty else None)
 
-
-def join_from_other(k: Kefu, t: Ticket, user_id: int, text: str,
-                    now: datetime) -> list[Outgoing]:
-    """Another account wrote about an order that already has an open ticket."""
-    k.store.add_event(t.id, f"buyer:{user_id}", "related_message", now, text=text[:500])
-    who = k.store.user_name(user_id)
-    return [to_staff(t.id, f"另一账号 {who} (id {user_id}) 就同一订单 {t.order_no} 发来: "
-                           f"{text[:500]}"),
-            to_buyer(user_id, replies.ORDER_IN_PROGRESS.format(order=t.order_no))]

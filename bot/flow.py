@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot import chase, intake, notices, replies, tickets
+from bot import intake, notices, replies, same_order, tickets
 from bot.kefu import Kefu
 from bot.orders import lookup
 from bot.records import Conversation, Outgoing
@@ -115,10 +115,9 @@ def advance(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -
 def _next_step(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> Turn:
     details = dict(conv.details)
     field = intake.missing(intent, details)
-    existing = k.store.open_ticket_by_order(details["order_no"]) \
-        if details.get("order_no") else None
-    if existing is not None and existing.user_id != conv.user_id:
-        return Conversation(conv.user_id), chase.join_from_other(
+    existing = same_order.ticket_elsewhere(k, conv.user_id, details.get("order_no"))
+    if existing is not None:
+        return Conversation(conv.user_id), same_order.join_from_other(
             k, existing, conv.user_id, details.get("text", details["order_no"]), now)
     if field is None and intent is not None:
         details.pop("asking", None)

@@ -1,4 +1,4 @@
-"""After resolve: ratings, comments, reopening; and re-delivered updates handled once."""
+"""After resolve: ratings, comments, reopening; chasing; and re-delivered updates handled once."""
 
 from __future__ import annotations
 
@@ -106,20 +106,3 @@ def test_third_chase_goes_to_a_senior_and_the_buyer_is_told(kefu: Kefu) -> None:
     buyer.says("快点啊")  # a fourth chase does not escalate again
     assert kefu.store.count_events(1, "chase_escalated") == 1
 
-
-def test_same_order_from_another_account_joins_the_open_ticket(kefu: Kefu) -> None:
-    Buyer(kefu, 1).says(f"付了钱卡密没到 {ORDER} 补发")
-    other = Buyer(kefu, 2, "小号")
-    reply = other.says(f"{ORDER} 这个单的卡密呢")
-    assert "已经有工单在处理中" in reply and "#T1001" not in reply
-    assert kefu.store.db["tickets"].count == 1
-    staff = [o.text for o in other.last if o.audience == "staff"]
-    assert staff and "另一账号 小号 (id 2)" in staff[0]
-
-
-def test_same_order_given_during_intake_does_not_open_a_second_ticket(kefu: Kefu) -> None:
-    Buyer(kefu, 1).says(f"付了钱卡密没到 {ORDER} 补发")
-    other = Buyer(kefu, 2)
-    other.says("卡密没收到")
-    assert "已经有工单在处理中" in other.says(ORDER)
-    assert kefu.store.db["tickets"].count == 1
