@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot import aftercare, flow, replies, tickets
+from bot import flow, ratings, reopen, replies, tickets
 from bot.edit import begin_edit, edit_field, edit_issue
 from bot.flow import Turn
 from bot.kefu import Kefu
@@ -95,11 +95,11 @@ def _withdraw(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
 
 
 def _rate(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
-    return aftercare.rate(k, conv, arg, now)
+    return ratings.rate(k, conv, arg, now)
 
 
 def _reopen(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
-    return aftercare.reopen(k, conv, arg, now, conv.details.get("text", ""))
+    return reopen.reopen(k, conv, arg, now, conv.details.get("text", ""))
 
 
 def _new_issue(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot import aftercare, chase, flow, guard, replies, same_order, tickets
+from bot import chase, flow, guard, ratings, reopen, replies, same_order, tickets
 from bot.buttons import button
 from bot.edit import edit_answer
 from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
@@ -127,10 +127,10 @@ def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         return Conversation(conv.user_id), same_order.join_from_other(k, other, conv.user_id,
                                                                       text, now)
     if conv.step == "rating_comment":
-        turn = aftercare.comment(k, conv, text, now)
+        turn = ratings.comment(k, conv, text, now)
         if turn:
             return turn
-    return aftercare.about_resolved(k, conv, text, now) or flow.route(k, conv, text, now)
+    return reopen.about_resolved(k, conv, text, now) or flow.route(k, conv, text, now)
 
 
 def _burst(k: Kefu, conv: Conversation, burst: BuyerBurst, now: datetime) -> Turn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot import aftercare, cards, guard, notices, replies, tickets
+from bot import cards, guard, notices, ratings, replies, tickets
 from bot.events import AgentAct
 from bot.kefu import Kefu
 from bot.orders import refunds
@@ -115,7 +115,7 @@ def _resolve(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -
     k.store.save_conversation(Conversation(t.user_id), now)
     done = k.store.ticket(t.id)
     return StaffResult(True, f"#{t.number} 已解决", [
-        aftercare.resolved_message(k, done),  # type: ignore[arg-type]
+        ratings.resolved_message(k, done),  # type: ignore[arg-type]
         tickets.to_staff(t.id, f"✅ {agent.name} 解决了 #{t.number}")])
 
 

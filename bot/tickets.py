@@ -121,6 +121,15 @@ def staff_card(k: Kefu, t: Ticket, now: datetime) -> Outgoing:
     return to_staff(t.id, text, kind="card", choices=cards.staff_choices(t))
 
 
+def own_resolved(k: Kefu, user_id: int, ref: str) -> Ticket | None:
+    """The buyer's own resolved ticket with this id, else None (forged or someone else's)."""
+    # isdecimal, not isdigit: forged data such as "rate:¹:5" must not reach int().
+    ticket = k.store.ticket(int(ref)) if ref.isdecimal() and len(ref) <= 18 else None
+    if ticket is None or ticket.user_id != user_id or ticket.is_open:
+        return None
+    return ticket
+
+
 def evidence_to_staff(ticket_id: int, item: dict[str, Any]) -> Outgoing:
     """A buyer's screenshot or file, forwarded into the ticket's staff thread."""
     label = "截图" if item["kind"] == "photo" else "文件"
