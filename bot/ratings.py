@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import replies
+from bot import escalation, replies
 from bot.flow import Turn
 from bot.kefu import Kefu
 from bot.records import RESOLVED, Choice, Conversation, Outgoing, Ticket
@@ -46,8 +46,7 @@ def rate(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
 
 def low_rating_alert(k: Kefu, t: Ticket, stars: int) -> str:
     """Terse staff alert naming the supervisors on duty."""
-    on_duty = [a.name for a in k.store.agents_on_duty() if a.role == "supervisor"]
-    supervisors = ", ".join(on_duty) or "主管"
+    supervisors = ", ".join(escalation.supervisors_on_duty(k)) or "主管"
     return f"⚠️ #{t.number} 收到 {stars} 星低分评价, 请 {supervisors} 跟进回访。"
 
 

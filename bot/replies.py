@@ -187,13 +187,12 @@ ORDER_IN_PROGRESS = ("订单 {order} 已经有工单在处理中, 你的消息�
                      "处理结果会发给最先联系我们的账号; 还有别的问题可以直接说。")
 
 
-def chase_escalated(t: Ticket, name: str, now: datetime) -> str:
-    """The buyer chased three times: a senior takes over."""
-    return (f"非常抱歉让你一直等。工单 #{t.number} 已升级给资深客服 {name} 优先处理, "
-            f"{due_text(t.promised_at, now)}, 有进展马上通知你。")
-
-
-ESCALATED = "工单 #{no} 已升级给主管优先处理, 有结果会马上通知你。"
+def escalated(t: Ticket, senior: str | None, now: datetime, sorry: bool = False) -> str:
+    """The ticket went up a tier: who follows up (sorry: after the buyer chased it)."""
+    head = "非常抱歉让你一直等。" if sorry else ""
+    who = f"资深客服 {senior} " if senior else "主管"
+    due = f"{due_text(t.promised_at, now)}, " if t.first_reply_at is None else ""
+    return f"{head}工单 #{t.number} 已升级给{who}优先处理, {due}有进展马上通知你。"
 
 
 def agent_says(name: str, text: str) -> str:

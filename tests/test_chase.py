@@ -1,10 +1,16 @@
-"""Chasing an open ticket: the third chase within the tier's window goes to a senior, once."""
+"""Chasing an open ticket: the third chase within the tier's window escalates it, once."""
 
 from __future__ import annotations
+
+import json
 
 from bot.kefu import Kefu
 from tests.fixtures_core import Buyer, agent
 from tests.fixtures_resolved import ORDER, ticket_row
+
+
+def escalations(k: Kefu, ticket_id: int) -> list[dict]:
+    return [json.loads(e["data"]) for e in k.store.events(ticket_id) if e["event"] == "escalated"]
 
 
 def test_third_chase_goes_to_a_senior_and_the_buyer_is_told(kefu: Kefu) -> None:
@@ -19,4 +25,16 @@ def test_third_chase_goes_to_a_senior_and_the_buyer_is_told(kefu: Kefu) -> None:
     assert row["agent_id"] == 501
     assert "买家已催单 3 次" in " ".join(o.text for o in buyer.last if o.audience == "staff")
     buyer.says("快点啊")  # a fourth chase does not escalate again
-    assert kefu.store.count_events(1, "chase_escalated") == 1
+    # One policy (bot/escalation.py): a chase moves the ticket up a tier like the SLA does,
+    # recorded as the one `escalated` event (it was a `chase_escalated` of its own).
+    assert [e["reason"] for e in escalations(kefu, 1)] == ["chased"]
+    assert row["tier"] == "S"  # card_not_received is A: one up
+
+
+def test_two_chases_change_nothing(kefu: Kefu) -> None:
+    buyer = Buyer(kefu)
+    buyer.says(f"付了钱卡密没到 {ORDER} 补发")
+    agent(kefu, 501, "duty", text="on")
+    buyer.says("还没好吗")
+    assert "升级" not in buyer.says("??")
+    assert escalations(kefu, 1) == [] and ticket_row(kefu)["agent_id"] is None
