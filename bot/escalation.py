@@ -98,5 +98,5 @@ def buyer_message(esc: Escalation, now: datetime, renewed: datetime | None = Non
 
 
 def thread_update(k: Kefu, esc: Escalation, now: datetime) -> list[Outgoing]:
-    """The ticket's card as it is now: its tier and who has it."""
-    return [tickets.staff_card(k, esc.after, now)]
+    """The ticket's card as it is now, and its thread's new title if that changed."""
+    return [tickets.staff_card(k, esc.after, now), *tickets.retitle(esc.before, esc.after)]

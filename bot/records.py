@@ -107,7 +107,7 @@ class Outgoing:
     text: str
     user_id: int | None = None
     ticket_id: int | None = None
-    kind: str = "text"  # "text" | "card" (the staff ticket card) | "photo"
+    kind: str = "text"  # "text" | "card" (the ticket card) | "title" (its thread's name) | "photo"
     choices: tuple[Choice, ...] = ()
     id: int | None = None
     sender: str = "bot"  # who speaks, for the transcript: bot | agent:<id>

@@ -32,7 +32,7 @@ def reopen(k: Kefu, conv: Conversation, arg: str, now: datetime, reason: str = "
         to_buyer(conv.user_id, replies.reopened(again, now), replies.STATUS, ticket_id=ticket.id),
         to_staff(ticket.id, f"🔁 买家重新打开了 #{ticket.number}" + (f": {reason}" if reason
                                                                     else "")),
-        tickets.staff_card(k, again, now)]
+        tickets.staff_card(k, again, now), *tickets.retitle(ticket, again)]
 
 
 def _within_window(k: Kefu, t: Ticket, now: datetime) -> bool:

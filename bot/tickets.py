@@ -121,6 +121,12 @@ def staff_card(k: Kefu, t: Ticket, now: datetime) -> Outgoing:
     return to_staff(t.id, text, kind="card", choices=cards.staff_choices(t))
 
 
+def retitle(before: Ticket, after: Ticket) -> list[Outgoing]:
+    """The staff thread's new title, if what it shows (mark, tier, category) changed."""
+    title = cards.topic_title(after)
+    return [] if title == cards.topic_title(before) else [to_staff(after.id, title, "title")]
+
+
 def own_resolved(k: Kefu, user_id: int, ref: str) -> Ticket | None:
     """The buyer's own resolved ticket with this id, else None (forged or someone else's)."""
     # isdecimal, not isdigit: forged data such as "rate:¹:5" must not reach int().

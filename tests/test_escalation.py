@@ -81,7 +81,7 @@ def test_every_trigger_tiers_up_to_the_least_busy_senior_with_one_event_shape(
     assert moved.tier == "A" and moved.agent_id == OTHER_SENIOR and moved.owner == "agent"
     notices = [o.text for o in outs if o.audience == "staff" and o.kind == "text"]
     assert any("升级 B→A · 转给 小赵 · 请 老李 关注" in n for n in notices)
-    assert [o.kind for o in outs if o.kind == "card"] == ["card"]
+    assert [o.kind for o in outs if o.kind in ("card", "title")] == ["card", "title"]
     assert any("小赵" in o.text for o in outs if o.audience == "user")
 
 
@@ -134,10 +134,14 @@ def test_off_duty_seniors_are_never_picked(kefu: Kefu) -> None:
     assert escalation.pick_senior(kefu, t, exclude={SENIOR}) is None
 
 
-def test_s_stays_s(kefu: Kefu) -> None:
+def test_s_stays_s_and_the_title_changes_only_when_it_shows_something_new(
+        kefu: Kefu) -> None:
     assert agent(kefu, SUPERVISOR, "duty", text="on").ok
     t = open_(kefu, 42)
+    titles = []
     for _ in range(3):
-        assert agent(kefu, SUPERVISOR, "escalate", t.id).ok
+        outs = agent(kefu, SUPERVISOR, "escalate", t.id).outs
+        titles.append([o.text for o in outs if o.kind == "title"])
     assert [(e["was"], e["tier"]) for e in escalated(kefu, t.id)] == \
         [("B", "A"), ("A", "S"), ("S", "S")]
+    assert titles == [["🟠 #T1001 A 转人工"], ["🔴 #T1001 S 转人工"], []]

@@ -17,6 +17,15 @@ def test_reopen_button_reopens_the_same_ticket_with_a_new_promise(kefu: Kefu) ->
     assert "reopened" in [e["event"] for e in kefu.store.events(1)]
 
 
+def test_reopening_renames_the_thread_once_its_title_changes(kefu: Kefu) -> None:
+    buyer = resolved_ticket(kefu)
+    buyer.presses("rate:1:5")
+    buyer.presses("reopen:1")
+    [title] = [o for o in buyer.last if o.kind == "title"]
+    assert title.audience == "staff" and title.ticket_id == 1
+    assert title.text == "🟠 #T1001 A 卡密未到账"  # no longer the resolved ✅
+
+
 def test_writing_the_same_order_number_reopens_it(kefu: Kefu) -> None:
     buyer = resolved_ticket(kefu)
     assert "已重新打开" in buyer.says(f"{ORDER} 这个单卡密还是用不了")
