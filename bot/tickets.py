@@ -121,6 +121,21 @@ def staff_card(k: Kefu, t: Ticket, now: datetime) -> Outgoing:
     return to_staff(t.id, text, kind="card", choices=cards.staff_choices(t))
 
 
+def retitle(before: Ticket, after: Ticket) -> list[Outgoing]:
+    """The staff thread's new title, if what it shows (mark, tier, category) changed."""
+    title = cards.topic_title(after)
+    return [] if title == cards.topic_title(before) else [to_staff(after.id, title, "title")]
+
+
+def own_resolved(k: Kefu, user_id: int, ref: str) -> Ticket | None:
+    """The buyer's own resolved ticket with this id, else None (forged or someone else's)."""
+    # isdecimal, not isdigit: forged data such as "rate:¹:5" must not reach int().
+    ticket = k.store.ticket(int(ref)) if ref.isdecimal() and len(ref) <= 18 else None
+    if ticket is None or ticket.user_id != user_id or ticket.is_open:
+        return None
+    return ticket
+
+
 def evidence_to_staff(ticket_id: int, item: dict[str, Any]) -> Outgoing:
     """A buyer's screenshot or file, forwarded into the ticket's staff thread."""
     label = "截图" if item["kind"] == "photo" else "文件"
@@ -161,4 +176,4 @@ def status(k: Kefu, user_id: int, now: datetime) -> Outgoing:
     if not tickets:
         return to_buyer(user_id, replies.NO_TICKETS)
     lines = [replies.status_line(t, now) for t in tickets]
-    return to_buyer(user_id, "你的工单:\n" + "\n".join(lines))
+    return to_buyer(user_id, replies.status_list(lines))

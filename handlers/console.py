@@ -35,6 +35,8 @@ def buyer_event(user_id: int, name: str, line: str) -> BuyerEvent:
 
 def render(out: Outgoing) -> str:
     """A message as the terminal shows it, choices numbered."""
+    if out.kind == "title":  # the ticket's thread renamed: a line, as a chat app would show
+        return f"标题改为: {out.text}"
     text = out.text + (f" [附件 {out.file_id}]" if out.file_id else "")
     if out.choices:
         text += "\n  " + "  ".join(f"[{i}] {c.label}" for i, c in enumerate(out.choices, 1))

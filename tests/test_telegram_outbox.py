@@ -1,8 +1,6 @@
-"""The Telegram outbox: what one message carries, and the sender that delivers them.
-
-One turn's texts to a buyer go together; chats are found even behind a long backlog, and
-served in parallel.
-"""
+"""Delivering the outbox to Telegram: what one message carries, the sender that delivers
+them (chats found behind a long backlog, served in parallel), and titles: a title renames
+the ticket's topic, and nothing else does."""
 
 from __future__ import annotations
 
@@ -16,16 +14,17 @@ import pytest
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.kefu import Kefu
-from bot.outbox import TEXT_LIMIT, utf16_units
+from bot.outbox import TEXT_LIMIT, deliver, to_staff, utf16_units
 from bot.records import Choice, Outgoing
+from bot.tickets import staff_card
 from handlers.telegram_outbox import Sender, coalesce, joined, split_text
 from handlers.telegram_runtime import Runtime
-from tests.fixtures_core import FakeClock
+from tests.fixtures_core import Buyer, FakeClock
+from tests.telegram_offline import STAFF_CHAT, offline_app
 
 TURN = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 NEXT_TURN = TURN + timedelta(seconds=3)
 PICK = (Choice("补发", "demand:补发"), Choice("退款", "demand:退款"))
-STAFF_CHAT = -1001777
 
 
 def buyer(text: str, at: datetime = TURN, **extra: object) -> Outgoing:
@@ -266,3 +265,43 @@ def test_a_staff_message_refused_is_retried_later(kefu: Kefu) -> None:
     sender = asyncio.run(main())
     assert list(sender.backoff) == ["staff:None"]  # a wrong staff group gets fixed: kept
     assert [o.text for o in kefu.store.pending_in("staff", None)] == ["notice is late"]
+
+
+def ticket_with_a_topic(k: Kefu) -> None:
+    """T1001 with its topic (thread 77) and card (message 900) posted, nothing else to send."""
+    Buyer(k).says("付了钱卡密没到 KM202411221530123456 补发")
+    now = k.now()
+    with k.store.transaction():
+        for out in k.store.pending():
+            k.store.mark_delivered(out.id, now)  # type: ignore[arg-type]
+        k.store.save_staff_thread(1, STAFF_CHAT, 77, 900)
+
+
+def queue_one(k: Kefu, out: Outgoing) -> None:
+    with k.store.transaction():
+        deliver(k.store, [out], k.now())
+
+
+@pytest.mark.parametrize("forum", [True, False])
+def test_a_title_renames_the_topic_and_without_topics_is_only_noted(kefu: Kefu,
+                                                                   forum: bool) -> None:
+    ticket_with_a_topic(kefu)
+    queue_one(kefu, to_staff(1, "🔴 #T1001 S 卡密未到账", "title"))
+    with offline_app(kefu) as tg:
+        tg.runtime.forum = forum
+        tg.deliver()
+        renamed = tg.request.sent("editForumTopic")
+        assert not tg.request.sent("sendMessage")
+    expected = [{"chat_id": STAFF_CHAT, "message_thread_id": 77, "name": "🔴 #T1001 S 卡密未到账"}]
+    assert renamed == (expected if forum else [])
+    assert kefu.store.pending("staff") == []  # delivered either way
+
+
+def test_editing_a_card_no_longer_renames_the_topic(kefu: Kefu) -> None:
+    ticket_with_a_topic(kefu)
+    queue_one(kefu, staff_card(kefu, kefu.store.ticket(1), kefu.now()))  # type: ignore[arg-type]
+    with offline_app(kefu) as tg:
+        tg.runtime.forum = True
+        tg.deliver()
+        assert len(tg.request.sent("editMessageText")) == 1
+        assert tg.request.sent("editForumTopic") == []

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot import aftercare, replies, tickets
+from bot import ratings, replies, tickets
 from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.orders import REFUNDED, ActionResult, BackendError, Order, OrderBackend, calls
@@ -148,7 +148,7 @@ def _refunded(k: Kefu, t: Ticket, order: Order, now: datetime) -> list[Outgoing]
     at = order.refunded_at or now
     k.store.add_event(t.id, "bot", "refund_done", now, refunded_at=at.isoformat())
     text = w.refund_done_text(order, t, at, now) + "\n" + replies.RATE_ASK
-    return [to_buyer(t.user_id, text, *aftercare.rating_choices(fresh), ticket_id=t.id),
+    return [to_buyer(t.user_id, text, *ratings.rating_choices(fresh), ticket_id=t.id),
             to_staff(t.id, f"✅ 订单系统显示 {order.order_no} 已退款, #{t.number} 自动解决")]
 
 

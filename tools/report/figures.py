@@ -159,7 +159,10 @@ def sla(tickets: Sequence[TicketRow], events: Sequence[EventRow]) -> Sla:
 
 
 def _escalation(e: EventRow) -> str:
-    if e.event == "chase_escalated":
-        return "chased"
+    """The report's reason; events written before bot/escalation.py are read too."""
     reason = str(e.data.get("reason") or "")
+    if e.event == "chase_escalated" or reason == "chased":
+        return "chased"
+    if reason == "sla":
+        return f"sla_{e.data.get('target')}"
     return reason if reason.startswith("sla_") else "manual"

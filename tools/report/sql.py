@@ -136,7 +136,9 @@ FROM e WHERE e.event = 'sla_breached' GROUP BY 1, 2 ORDER BY 1, 2"""
 
 def _escalations() -> str:
     return f"""WITH {_EVENTS}
-SELECT CASE WHEN e.event = 'chase_escalated' THEN 'chased'
+SELECT CASE WHEN e.event = 'chase_escalated' OR json_extract(e.data, '$.reason') = 'chased'
+  THEN 'chased'
+  WHEN json_extract(e.data, '$.reason') = 'sla' THEN 'sla_' || json_extract(e.data, '$.target')
   WHEN json_extract(e.data, '$.reason') LIKE 'sla_%' THEN json_extract(e.data, '$.reason')
   ELSE 'manual' END AS reason, count(*) AS escalations
 FROM e WHERE e.event IN ('escalated', 'chase_escalated') GROUP BY 1 ORDER BY 2 DESC, 1"""
