@@ -44,8 +44,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import e2e_mix  # noqa: E402
-from bot.report.stats import percentile as nearest_rank  # noqa: E402
 from tests.e2e.peer import BotApiPeer  # noqa: E402
+from tools.report.stats import percentile as nearest_rank  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -56,9 +56,9 @@ def percentile(values: list[float], q: float) -> float:
 # name -> command line; add a target here (or pass --command NAME='...').
 TARGETS: dict[str, str] = {
     "echo": "{python} {script} --serve-echo --base-url {base_url}",
-    "kefu": "{python} -m bot.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
-    "kefu-limited": "{python} -m bot.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
-    "kefu-httpx": "{python} -m bot.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
+    "kefu": "{python} -m tools.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
+    "kefu-limited": "{python} -m tools.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
+    "kefu-httpx": "{python} -m tools.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
 }
 STAFF_CHAT = -1001777
 AGENTS = (501, 502, 503)

@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import process  # noqa: E402
 
-from bot.evaluate import Case, load_cases  # noqa: E402
 from intents.decide import Thresholds, decide  # noqa: E402
 from intents.faq import Faq, Intent, load_faq  # noqa: E402
 from intents.match import Matcher, build_matcher  # noqa: E402
+from tools.evaluate import Case, load_cases  # noqa: E402
 
 PASSES = 3
 # Filler a buyer might add around any request: varies every example of the 10x FAQ.

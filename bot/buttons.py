@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot import aftercare, flow, replies, tickets
+from bot import flow, ratings, reopen, replies, tickets
 from bot.callbacks import (
     Cancel,
     Demand,
@@ -25,9 +25,8 @@ from bot.callbacks import (
     decode,
 )
 from bot.edit import begin_edit, edit_field, edit_issue
-from bot.flow import Turn
 from bot.kefu import Kefu
-from bot.records import CLOSED, Conversation
+from bot.records import CLOSED, Conversation, Turn
 from bot.tickets import to_buyer
 
 # Valid whatever was offered last: old messages keep these buttons.
@@ -109,16 +108,16 @@ def _withdraw(k: Kefu, conv: Conversation, cb: Withdraw, now: datetime) -> Turn:
     k.store.update_ticket(ticket.id, now, stage=CLOSED, resolved_at=now)
     k.store.add_event(ticket.id, "buyer", "withdrawn", now)
     return Conversation(conv.user_id), [
-        to_buyer(conv.user_id, f"工单 #{ticket.number} 已撤销。需要帮忙随时发消息给我。"),
+        to_buyer(conv.user_id, replies.withdrawn(ticket)),
         tickets.to_staff(ticket.id, f"买家撤销了工单 #{ticket.number}")]
 
 
 def _rate(k: Kefu, conv: Conversation, cb: Rate, now: datetime) -> Turn:
-    return aftercare.rate(k, conv, cb.ticket_id, cb.stars, now)
+    return ratings.rate(k, conv, cb.ticket_id, cb.stars, now)
 
 
 def _reopen(k: Kefu, conv: Conversation, cb: Reopen, now: datetime) -> Turn:
-    return aftercare.reopen(k, conv, cb.ticket_id, now, conv.details.get("text", ""))
+    return reopen.reopen(k, conv, cb.ticket_id, now, conv.details.get("text", ""))
 
 
 def _new_issue(k: Kefu, conv: Conversation, cb: NewIssue, now: datetime) -> Turn:

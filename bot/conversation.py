@@ -11,14 +11,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot import aftercare, chase, flow, guard, replies, tickets
+from bot import chase, flow, guard, ratings, reopen, replies, same_order, tickets
 from bot.buttons import button
 from bot.edit import edit_answer
 from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
-from bot.flow import Turn
 from bot.kefu import Kefu
 from bot.outbox import deliver
-from bot.records import Conversation, Outgoing, Ticket
+from bot.records import Conversation, Outgoing, Turn
 from bot.tickets import evidence_to_staff, to_buyer
 from intents.extract import extract_order_no
 
@@ -121,21 +120,16 @@ def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         found = flow.extracted(k, text)
         idle = Conversation(conv.user_id)
         return idle, tickets.join(k, ticket, text, "text", now, found)
-    other = _ticket_for_order(k, conv.user_id, text)
+    order_no = extract_order_no(text[:2000], k.config.order_pattern)
+    other = same_order.ticket_elsewhere(k, conv.user_id, order_no)
     if other is not None:
-        return Conversation(conv.user_id), chase.join_from_other(k, other, conv.user_id, text, now)
+        return Conversation(conv.user_id), same_order.join_from_other(k, other, conv.user_id,
+                                                                      text, now)
     if conv.step == "rating_comment":
-        turn = aftercare.comment(k, conv, text, now)
+        turn = ratings.comment(k, conv, text, now)
         if turn:
             return turn
-    return aftercare.about_resolved(k, conv, text, now) or flow.route(k, conv, text, now)
-
-
-def _ticket_for_order(k: Kefu, user_id: int, text: str) -> Ticket | None:
-    """Another buyer's open ticket about the order number in this text."""
-    order_no = extract_order_no(text[:2000], k.config.order_pattern)
-    ticket = k.store.open_ticket_by_order(order_no) if order_no else None
-    return ticket if ticket and ticket.user_id != user_id else None
+    return reopen.about_resolved(k, conv, text, now) or flow.route(k, conv, text, now)
 
 
 def _burst(k: Kefu, conv: Conversation, burst: BuyerBurst, now: datetime) -> Turn:
@@ -178,13 +172,12 @@ def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> T
         return conv, tickets.join(k, ticket, event.text or "", event.kind, now, {},
                                   event.file_id)
     if conv.step == "intake":
-        note = to_buyer(conv.user_id, "截图收到了, 会附在工单里给客服看。")
+        note = to_buyer(conv.user_id, replies.EVIDENCE_KEPT)
         turn_conv, outs = flow.advance(k, conv, k.intent(conv.intent), now)
         return turn_conv, [note, *outs]
     if event.text.strip():
         return _text(k, conv, event.text.strip(), now)
-    return conv, [to_buyer(conv.user_id, "截图收到了 👍 请再用一句话说一下遇到的问题, "
-                                          "比如「卡密没收到」。")]
+    return conv, [to_buyer(conv.user_id, replies.EVIDENCE_WHAT_PROBLEM)]
 
 
 def _command(k: Kefu, conv: Conversation, command: str, now: datetime) -> Turn:
@@ -200,4 +193,4 @@ def _command(k: Kefu, conv: Conversation, command: str, now: datetime) -> Turn:
         return flow.cancel(k, conv, now)
     if command == "human":
         return flow.human(k, conv, now)
-    return conv, [to_buyer(uid, f"不认识 /{command[:20]} 这个命令。\n" + replies.WELCOME)]
+    return conv, [to_buyer(uid, replies.unknown_command(command))]

@@ -6,9 +6,8 @@ from datetime import datetime
 
 from bot import intake, replies, tickets
 from bot.callbacks import Cancel, NoOrder, decode
-from bot.flow import Turn
 from bot.kefu import Kefu
-from bot.records import Conversation
+from bot.records import Conversation, Turn
 from bot.tickets import to_buyer
 from intents.extract import canonical_order_no, extract_order_no, parse_demand_answer
 from intents.faq import Intent
@@ -23,7 +22,7 @@ def begin_edit(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
     if ticket is None:
         return Conversation(uid), [to_buyer(uid, replies.NO_TICKETS)]
     if arg == "done":
-        return Conversation(uid, ticket_id=ticket.id), [to_buyer(uid, "好的, 信息保持不变。")]
+        return Conversation(uid, ticket_id=ticket.id), [to_buyer(uid, replies.EDIT_UNCHANGED)]
     if arg not in FIELD_NAMES:
         conv = Conversation(uid, "edit", ticket.intent, {}, (), ticket.id)
         return conv, [to_buyer(uid, replies.WHICH_FIELD, *replies.EDIT_CHOICES)]
@@ -74,10 +73,9 @@ def _apply(k: Kefu, conv: Conversation, changes: dict[str, object], now: datetim
     k.store.update_ticket(ticket.id, now, **changes)
     k.store.add_event(ticket.id, "buyer", "edited", now, **changes)
     updated = k.store.ticket(ticket.id)
-    summary = "\n".join(replies.summary_lines(updated))  # type: ignore[arg-type]
     shown = ", ".join(f"{FIELD_NAMES.get(f, f)}: {v}" for f, v in changes.items()
                       if f in FIELD_NAMES and v)
     return Conversation(conv.user_id, ticket_id=ticket.id), [
-        to_buyer(conv.user_id, f"已更新工单 #{ticket.number}:\n{summary}", replies.EDIT,
+        to_buyer(conv.user_id, replies.edited(updated), replies.EDIT,  # type: ignore[arg-type]
                  replies.STATUS, ticket_id=ticket.id),
         tickets.to_staff(ticket.id, f"买家修改了信息: {shown}")]

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-MIDNIGHT = time(0, 0)
 # Far beyond any real closure (Spring Festival is ~9 days); a bound keeps bad hours from hanging.
 SEARCH_DAYS = 400
 SAFETY_Z = 0.25  # margin in standard deviations of the queue wait (see benchmarks/eta_sim.py)

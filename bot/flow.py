@@ -7,19 +7,17 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot import chase, intake, notices, replies, tickets
+from bot import intake, notices, replies, same_order, tickets
 from bot.callbacks import Human, Pick, Withdraw, choice, decode
 from bot.kefu import Kefu
 from bot.orders import lookup
-from bot.records import Conversation, Outgoing
+from bot.records import Conversation, Turn
 from bot.tickets import to_buyer
 from intents.decide import NONE
 from intents.extract import extract, looks_like_order_attempt, parse_demand_answer
 from intents.faq import Intent
 from intents.normalize import ORDER_TOKEN
 from intents.understand import Understanding
-
-Turn = tuple[Conversation, list[Outgoing]]
 
 _NO_ORDER = re.compile(r"(没|无|忘|找不到|不知道|不记得|木有|么有).{0,3}(订单|单号)|没有号")
 _PER_FIELD = ("order_no", "amount", "demand")
@@ -129,10 +127,9 @@ def advance(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -
 def _next_step(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> Turn:
     details = dict(conv.details)
     field = intake.missing(intent, details)
-    existing = k.store.open_ticket_by_order(details["order_no"]) \
-        if details.get("order_no") else None
-    if existing is not None and existing.user_id != conv.user_id:
-        return Conversation(conv.user_id), chase.join_from_other(
+    existing = same_order.ticket_elsewhere(k, conv.user_id, details.get("order_no"))
+    if existing is not None:
+        return Conversation(conv.user_id), same_order.join_from_other(
             k, existing, conv.user_id, details.get("text", details["order_no"]), now)
     if field is None and intent is not None:
         details.pop("asking", None)
@@ -190,7 +187,7 @@ def _order_answer(k: Kefu, conv: Conversation, intent: Intent | None, text: str,
         details["order_help"] = True
     conv = replace(conv, details=details)
     turn_conv, outs = advance(k, conv, intent, now)
-    note = to_buyer(uid, "收到, 已记下。处理还需要订单号:")
+    note = to_buyer(uid, replies.ORDER_STILL_NEEDED)
     return turn_conv, [note, *outs]
 
 
@@ -211,10 +208,8 @@ def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
         return Conversation(uid), [to_buyer(uid, replies.CANCELLED)]
     ticket = k.store.open_ticket_of(uid)
     if ticket:
-        text = (f"工单 #{ticket.number} 还在处理中。如果问题已经解决、不需要客服了, "
-                "点下面的按钮撤销; 否则不用操作, 客服会继续处理。")
-        return conv, [to_buyer(uid, text, choice(f"撤销工单 #{ticket.number}",
-                                                  Withdraw(ticket.id)))]
+        withdraw = choice(f"撤销工单 #{ticket.number}", Withdraw(ticket.id))
+        return conv, [to_buyer(uid, replies.withdraw_offer(ticket), withdraw)]
     return Conversation(uid), [to_buyer(uid, replies.NOTHING_TO_CANCEL)]
 
 
@@ -224,13 +219,10 @@ def human(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     ticket = k.store.open_ticket_of(uid)
     if ticket:
         k.store.add_event(ticket.id, "buyer", "human_requested", now)
-        due = replies.due_text(ticket.promised_at, now)
-        text = (f"你的工单 #{ticket.number} 已在人工队列里, {due}。"
-                "已提醒客服尽快处理, 回复会直接发到这里。")
-        return conv, [to_buyer(uid, text),
+        return conv, [to_buyer(uid, replies.human_queued(ticket, now)),
                       tickets.to_staff(ticket.id, f"买家要求人工 (#{ticket.number})")]
     intent = k.intent(conv.intent) if conv.step in ("feedback", "clarify") else None
     if intent is None or intent.id == "none" or (intent.ticket is None and intent.tier is None):
         intent = k.intent("contact_human")
     return start_intake(k, uid, intent, dict(conv.details), now,  # type: ignore[arg-type]
-                         "好的, 马上帮你转人工。先确认几个信息, 客服就不用再问你一遍:")
+                         replies.TO_HUMAN)

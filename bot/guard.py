@@ -11,6 +11,7 @@ import logging
 import re
 from datetime import datetime, timedelta
 
+from bot import replies
 from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
@@ -18,10 +19,6 @@ from bot.records import AgentRecord, Outgoing
 
 logger = logging.getLogger(__name__)
 WINDOW = timedelta(minutes=1)
-SLOW_DOWN = ("你发得有点快 🙏 为了不漏看你的问题, 我先暂停自动回复, 到 {until} 恢复。"
-             "刚才的消息都已记录; {until} 后把问题合成一条发给我就好。")
-BLOCKED = ("抱歉, 你的账号目前无法使用在线客服, 之后的消息将不再回复。"
-           "如有疑问, 请通过店铺页面上的其他联系方式联系我们。")
 BLOCK_USAGE = ("用法: /block 用户ID或工单号 [原因], 例如 /block T1001 恶意刷屏; "
                "在工单话题里可以省略工单号。解除: /unblock 用户ID或工单号。")
 UNBLOCK_USAGE = "用法: /unblock 用户ID或工单号, 例如 /unblock T1001; 在工单话题里可以省略工单号。"
@@ -58,12 +55,12 @@ def screen(k: Kefu, user_id: int, now: datetime) -> list[Outgoing] | None:
         return None
     if verdict == "tell_blocked":
         store.add_user_event(user_id, "bot", "blocked_notice", now)
-        return [to_buyer(user_id, BLOCKED)]
+        return [to_buyer(user_id, replies.BLOCKED)]
     if verdict == "quiet":
         return []
     store.add_user_event(user_id, "bot", "flooded", now, messages=recent)
     logger.warning("buyer %s sent %s messages within a minute: slowed down", user_id, recent)
-    return [to_buyer(user_id, SLOW_DOWN.format(until=format_due(resume_time(now), now))),
+    return [to_buyer(user_id, replies.SLOW_DOWN.format(until=format_due(resume_time(now), now))),
             *_tell_staff_of_flood(k, user_id, recent)]
 
 

@@ -10,13 +10,14 @@ stored before they are handled, a crash in between replays them after restart.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bot import replies
 from bot.conversation import handle
 from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu
+from bot.orders.calls import Call, NeedsCalls
 from bot.outbox import deliver, to_buyer, to_staff
 from bot.records import Outgoing
 from bot.store import unwritable
@@ -24,7 +25,15 @@ from bot.store import unwritable
 logger = logging.getLogger(__name__)
 _TYPES: dict[str, type] = {"BuyerSaid": BuyerSaid, "ButtonPressed": ButtonPressed,
                            "BuyerCommand": BuyerCommand}
-Turn = tuple[list[int], BuyerEvent]
+Waiting = tuple[list[int], BuyerEvent]  # inbox ids, and the event they make together
+
+
+@dataclass(frozen=True)
+class Taken:
+    """Turns handled for one buyer: their messages, and the calls the next turn waits for."""
+
+    outs: list[Outgoing] = field(default_factory=list)
+    calls: tuple[Call, ...] = ()
 
 
 def receive_all(k: Kefu, events: list[BuyerSaid | ButtonPressed | BuyerCommand]) -> list[int]:
@@ -45,7 +54,7 @@ def _mergeable(event: BuyerEvent) -> bool:
     return isinstance(event, BuyerSaid) and event.kind in READABLE
 
 
-def turns(rows: list[dict[str, Any]]) -> list[Turn]:
+def turns(rows: list[dict[str, Any]]) -> list[Waiting]:
     """Group pending rows in order: runs of texts/files become one burst, others stay single."""
     grouped: list[tuple[list[int], list[BuyerEvent]]] = []
     for row in rows:
@@ -59,18 +68,21 @@ def turns(rows: list[dict[str, Any]]) -> list[Turn]:
             for ids, events in grouped]
 
 
-def take_turns(k: Kefu, user_id: int) -> list[Outgoing]:
-    """Handle everything waiting for this buyer, burst by burst; [] when nothing waited."""
+def take_turns(k: Kefu, user_id: int) -> Taken:
+    """Handle everything waiting for this buyer, burst by burst, until a turn needs the shop
+    (`k.answers` are that first turn's answers); nothing waited: nothing taken."""
     outs: list[Outgoing] = []
-    for ids, event in turns(k.store.inbox_pending(user_id)):
+    for n, (ids, event) in enumerate(turns(k.store.inbox_pending(user_id))):
         try:
-            outs += handle(k, event, inbox_ids=ids)
+            outs += handle(k if n == 0 else replace(k, answers={}), event, inbox_ids=ids)
+        except NeedsCalls as needed:  # rolled back: this turn runs again with the answers
+            return Taken(outs, needed.calls)
         except Exception as exc:  # one bad event must not block the buyer's queue forever
             if unwritable(exc):  # not the event's fault: it stays here for the next sweep
                 raise
             logger.exception("turn for buyer %s failed; recording it for staff", user_id)
             outs += _failed(k, user_id, ids)
-    return outs
+    return Taken(outs)
 
 
 def _failed(k: Kefu, user_id: int, ids: list[int]) -> list[Outgoing]:

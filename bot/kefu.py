@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Config
@@ -28,6 +28,9 @@ class Kefu:
     store: Store
     matcher: Matcher
     clock: Clock = utc_now
+    # The shop's answers to the calls this turn asked for (bot/orders/calls.py): a turn that
+    # needs the shop is entered again with them, on a copy of this object.
+    answers: Mapping[object, object] = field(default_factory=dict)
 
     def now(self) -> datetime:
         """Current time from the injected clock, in the shop's time zone."""

@@ -49,11 +49,7 @@ def relevant(k: Kefu, intent_id: str, text: str) -> list[Notice]:
 
 def describe(k: Kefu, notice: Notice, now: datetime) -> str:
     """One notice as a buyer reads it: what, until when, what to do meanwhile."""
-    if notice.until > now:
-        when = f"预计 {format_due(notice.until, now)} 前恢复"
-    else:
-        when = f"原定 {format_due(notice.until, now)} 恢复, 技术同事还在处理, 已催促跟进"
-    line = f"⚠️ {notice.channel}: {notice.text}, {when}。"
+    line = replies.notice_line(notice.channel, notice.text, notice.until, now)
     alternative = k.config.notices.alternative(notice.channel)
     return f"{line}\n{alternative}" if alternative else line
 

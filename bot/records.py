@@ -107,12 +107,16 @@ class Outgoing:
     text: str
     user_id: int | None = None
     ticket_id: int | None = None
-    kind: str = "text"  # "text" | "card" (the staff ticket card) | "photo"
+    kind: str = "text"  # "text" | "card" (the ticket card) | "title" (its thread's name) | "photo"
     choices: tuple[Choice, ...] = ()
     id: int | None = None
     sender: str = "bot"  # who speaks, for the transcript: bot | agent:<id>
     file_id: str | None = None  # with kind "photo" / "document": the messenger's file id
     at: datetime | None = None  # when it was queued (once it is): one turn's share one time
+
+
+# What a buyer-side step returns: the conversation as it now stands, and what to send.
+Turn = tuple[Conversation, list[Outgoing]]
 
 
 @dataclass(frozen=True)

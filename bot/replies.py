@@ -1,6 +1,8 @@
 """Every sentence a buyer reads, in one place, so tone stays consistent.
 
-Each reply that makes a buyer wait says why, until when and what next.
+Each reply that makes a buyer wait says why, until when and what next. What kefu
+says about an order it looked up (delivered, refunded...) lives with the order
+code, in bot/orders/wording.py; the FAQ's answers live in faq.yaml.
 """
 
 from __future__ import annotations
@@ -50,6 +52,17 @@ RATE_THANKS = "谢谢你的评价! 愿意的话, 直接回复一句话说说原�
 REOPEN_TOO_LATE = ("这个工单已超过 {days} 天, 不能重新打开了。直接说一下现在的问题, "
                    "我帮你建一个新工单。")
 NOT_YOURS = "没有找到这个工单。/status 可以查看你自己的工单。"
+ALREADY_RATED = "这个工单已经评价过了, 谢谢你 🙏"
+COMMENT_THANKS = "收到你的意见, 已经转给主管, 谢谢你帮我们改进 🙏"
+EVIDENCE_KEPT = "截图收到了, 会附在工单里给客服看。"
+EVIDENCE_WHAT_PROBLEM = "截图收到了 👍 请再用一句话说一下遇到的问题, 比如「卡密没收到」。"
+EDIT_UNCHANGED = "好的, 信息保持不变。"
+ORDER_STILL_NEEDED = "收到, 已记下。处理还需要订单号:"
+TO_HUMAN = "好的, 马上帮你转人工。先确认几个信息, 客服就不用再问你一遍:"
+SLOW_DOWN = ("你发得有点快 🙏 为了不漏看你的问题, 我先暂停自动回复, 到 {until} 恢复。"
+             "刚才的消息都已记录; {until} 后把问题合成一条发给我就好。")
+BLOCKED = ("抱歉, 你的账号目前无法使用在线客服, 之后的消息将不再回复。"
+           "如有疑问, 请通过店铺页面上的其他联系方式联系我们。")
 
 STAGE_PUSH = {
     "受理": "工单 #{no} 已受理, 客服会按顺序处理。",
@@ -129,6 +142,43 @@ def stage_push(t: Ticket, stage: str, reopen_days: int) -> str:
                                     days=reopen_days)
 
 
+def status_list(lines: list[str]) -> str:
+    """/status: the buyer's tickets, one a line (status_line)."""
+    return "你的工单:\n" + "\n".join(lines)
+
+
+def unknown_command(command: str) -> str:
+    """A /command kefu does not know, then what it does know."""
+    return f"不认识 /{command[:20]} 这个命令。\n" + WELCOME
+
+
+def edited(t: Ticket) -> str:
+    """The buyer corrected the ticket's details: all of them as they are now."""
+    return f"已更新工单 #{t.number}:\n" + "\n".join(summary_lines(t))
+
+
+def withdraw_offer(t: Ticket) -> str:
+    """/cancel with a ticket open: the ticket stays unless the buyer withdraws it."""
+    return (f"工单 #{t.number} 还在处理中。如果问题已经解决、不需要客服了, "
+            "点下面的按钮撤销; 否则不用操作, 客服会继续处理。")
+
+
+def withdrawn(t: Ticket) -> str:
+    """The buyer withdrew their ticket."""
+    return f"工单 #{t.number} 已撤销。需要帮忙随时发消息给我。"
+
+
+def human_queued(t: Ticket, now: datetime) -> str:
+    """/human while a ticket waits: it is already with people, and staff are nudged."""
+    return (f"你的工单 #{t.number} 已在人工队列里, {due_text(t.promised_at, now)}。"
+            "已提醒客服尽快处理, 回复会直接发到这里。")
+
+
+def same_problem_again(t: Ticket) -> str:
+    """A message sounds like a recently resolved problem came back."""
+    return f"是工单 #{t.number} ({t.title}) 的问题又出现了吗?"
+
+
 def reopened(t: Ticket, now: datetime) -> str:
     """The same ticket is open again."""
     return (f"工单 #{t.number} 已重新打开, {due_text(t.promised_at, now)}。之前的记录都在, "
@@ -139,10 +189,12 @@ ORDER_IN_PROGRESS = ("订单 {order} 已经有工单在处理中, 你的消息�
                      "处理结果会发给最先联系我们的账号; 还有别的问题可以直接说。")
 
 
-def chase_escalated(t: Ticket, name: str, now: datetime) -> str:
-    """The buyer chased three times: a senior takes over."""
-    return (f"非常抱歉让你一直等。工单 #{t.number} 已升级给资深客服 {name} 优先处理, "
-            f"{due_text(t.promised_at, now)}, 有进展马上通知你。")
+def escalated(t: Ticket, senior: str | None, now: datetime, sorry: bool = False) -> str:
+    """The ticket went up a tier: who follows up (sorry: after the buyer chased it)."""
+    head = "非常抱歉让你一直等。" if sorry else ""
+    who = f"资深客服 {senior} " if senior else "主管"
+    due = f"{due_text(t.promised_at, now)}, " if t.first_reply_at is None else ""
+    return f"{head}工单 #{t.number} 已升级给{who}优先处理, {due}有进展马上通知你。"
 
 
 def agent_says(name: str, text: str) -> str:
@@ -180,6 +232,15 @@ def promise_renewed(t: Ticket, was: datetime, due: datetime, now: datetime) -> s
 # --- channel notices -----------------------------------------------------------
 NOTICE_WAIT = "好的 👌 通道一恢复我就发消息告诉你, 不用一直盯着。"
 NOTICE_NEXT = "\n恢复后我会第一时间通知你。等不及或不是这个原因, 可以转人工。"
+
+
+def notice_line(channel: str, text: str, until: datetime, now: datetime) -> str:
+    """One channel notice: what is down, and until when (or that it is running late)."""
+    if until > now:
+        when = f"预计 {format_due(until, now)} 前恢复"
+    else:
+        when = f"原定 {format_due(until, now)} 恢复, 技术同事还在处理, 已催促跟进"
+    return f"⚠️ {channel}: {text}, {when}。"
 
 
 def notice_over(channel: str) -> str:

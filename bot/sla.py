@@ -18,16 +18,14 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from bot import notices, replies, tickets
+from bot import escalation, notices, replies, tickets
 from bot.eta import add_business_time, format_due
 from bot.kefu import Kefu
 from bot.outbox import deliver, to_buyer, to_staff
-from bot.records import AgentRecord, Outgoing, Ticket, parse_time
-from bot.staff import ESCALATE_TO
+from bot.records import Outgoing, Ticket, parse_time
 
 FIRST_REPLY, RESOLVE = "first_reply", "resolve"
 KIND_NAMES = {FIRST_REPLY: "首次回复", RESOLVE: "解决"}
-SENIOR_ROLES = ("senior", "supervisor")
 
 
 @dataclass(frozen=True)
@@ -133,69 +131,25 @@ def warning_text(k: Kefu, t: Ticket, g: Target, now: datetime) -> str:
     owner = k.store.agent(t.agent_id) if t.agent_id else None
     if owner is not None:
         return f"{head} · {owner.name} 请尽快处理"
-    seniors = [a.name for a in k.store.agents_on_duty() if a.role in SENIOR_ROLES]
+    seniors = [a.name for a in k.store.agents_on_duty() if a.role in escalation.SENIOR_ROLES]
     who = f"请 {', '.join(seniors)} 接手" if seniors else "当前无资深客服在岗"
     return f"{head} · 未认领, {who}"
 
 
 def _breach(k: Kefu, t: Ticket, g: Target, hist: History, now: datetime) -> list[Outgoing]:
+    """A target ran out: the ticket escalates, staff hear why, the buyer hears it first."""
     if not (g.live and now >= g.due) or hist.fired("sla_breached", g):
         return []
-    tier = ESCALATE_TO[t.tier]
     k.store.add_event(t.id, "bot", "sla_breached", now, target=g.kind, tier=g.tier,
                       at=g.due.isoformat())
-    k.store.update_ticket(t.id, now, tier=tier, breached_at=t.breached_at or now)
-    if tier != t.tier:
-        k.store.add_event(t.id, "bot", "escalated", now, tier=tier, was=t.tier,
-                          reason=f"sla_{g.kind}")
-    senior = _reassign(k, t, g, now) if k.config.sla.reassign_on_breach else None
-    buyer = _breach_apology(k, t, senior, now)
-    moved = k.store.ticket(t.id)
-    return [to_staff(t.id, breach_text(k, t, g, tier, senior, now)),
-            tickets.staff_card(k, moved, now), buyer]  # type: ignore[arg-type]
-
-
-def breach_text(k: Kefu, t: Ticket, g: Target, tier: str, senior: AgentRecord | None,
-                now: datetime) -> str:
-    """Terse staff notice of a breach: what, since when, who now."""
-    supervisors = [a.name for a in k.store.agents_on_duty() if a.role == "supervisor"]
-    parts = [f"🔴 #{t.number} {KIND_NAMES[g.kind]}已超时 (时限 {format_due(g.due, now)})",
-             f"升级 {t.tier}→{tier}" if tier != t.tier else f"已是 {tier} 级"]
-    if senior is not None:
-        parts.append(f"转给 {senior.name}")
-    parts.append(f"请 {', '.join(supervisors) or '主管'} 关注")
-    return " · ".join(parts)
-
-
-def _reassign(k: Kefu, t: Ticket, g: Target, now: datetime) -> AgentRecord | None:
-    """Move the ticket to the least busy on-duty senior, unless a senior on duty has it."""
-    on_duty = k.store.agents_on_duty()
-    if any(a.id == t.agent_id and a.role in SENIOR_ROLES for a in on_duty):
-        return None
-    others = [o for o in k.store.open_tickets() if o.id != t.id]
-    # A senior who still owes someone a first reply would only make this buyer wait behind it.
-    owing = {o.agent_id for o in others if o.first_reply_at is None}
-    seniors = [a for a in on_duty if a.role == "senior" and a.id != t.agent_id
-               and a.id not in owing]
-    if not seniors:
-        return None
-    load = [o.agent_id for o in others]
-    senior = min(seniors, key=lambda a: (load.count(a.id), a.id))
-    k.store.update_ticket(t.id, now, agent_id=senior.id, owner="agent", claimed_at=now)
-    k.store.add_event(t.id, "bot", "reassigned", now, to=senior.id, was=t.agent_id,
-                      reason=f"sla_{g.kind}")
-    return senior
-
-
-def _breach_apology(k: Kefu, t: Ticket, senior: AgentRecord | None,
-                    now: datetime) -> Outgoing:
-    """The buyer hears it first: with a new time while nobody has replied yet."""
-    name = senior.name if senior else None
-    if t.first_reply_at is not None:
-        return to_buyer(t.user_id, replies.sla_slow(t, name), ticket_id=t.id)
-    due = _renew(k, t, now, "sla_breached")
-    return to_buyer(t.user_id, replies.sla_breached(t, due, now, name), replies.STATUS,
-                    ticket_id=t.id)
+    k.store.update_ticket(t.id, now, breached_at=t.breached_at or now)
+    esc = escalation.escalate(k, t, escalation.SLA, now, target=g.kind,
+                              reassign=k.config.sla.reassign_on_breach)
+    # Before any reply the buyer gets a new time; after one, who follows up.
+    renewed = _renew(k, t, now, "sla_breached") if t.first_reply_at is None else None
+    head = f"🔴 #{t.number} {KIND_NAMES[g.kind]}已超时 (时限 {format_due(g.due, now)})"
+    return [escalation.staff_notice(esc, head), *escalation.thread_update(k, esc, now),
+            escalation.buyer_message(esc, now, renewed)]
 
 
 def _renew_broken_promise(k: Kefu, t: Ticket, hist: History, now: datetime

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot import aftercare, cards, guard, notices, replies, tickets
+from bot import cards, escalation, guard, notices, ratings, replies, tickets
 from bot.events import AgentAct
 from bot.kefu import Kefu
 from bot.orders import refunds
 from bot.outbox import deliver
 from bot.records import RESOLVED, STAGES, AgentRecord, Conversation, Outgoing, Ticket
-
-ESCALATE_TO = {"B": "A", "A": "S", "S": "S"}
 
 
 @dataclass(frozen=True)
@@ -120,24 +118,20 @@ def _resolve(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -
     k.store.save_conversation(Conversation(t.user_id), now)
     done = k.store.ticket(t.id)
     return StaffResult(True, f"#{t.number} 已解决", [
-        aftercare.resolved_message(k, done),  # type: ignore[arg-type]
+        ratings.resolved_message(k, done),  # type: ignore[arg-type]
         tickets.to_staff(t.id, f"✅ {agent.name} 解决了 #{t.number}")])
 
 
 def _escalate(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
     if not t.is_open:
         return StaffResult(False, f"#{t.number} 已{t.stage}。")
-    tier = ESCALATE_TO[t.tier]
-    k.store.update_ticket(t.id, now, tier=tier)
-    k.store.add_event(t.id, f"agent:{agent.id}", "escalated", now, tier=tier, was=t.tier,
-                      reason=text)
-    supervisors = [a.name for a in k.store.agents_on_duty() if a.role == "supervisor"]
-    mention = ", ".join(supervisors) or "主管"
-    return StaffResult(True, f"#{t.number} 升级为 {tier}", [
-        tickets.to_staff(t.id, f"⬆️ {agent.name} 将 #{t.number} 升级为 {tier} 级, "
-                                f"请 {mention} 关注"),
-        tickets.to_buyer(t.user_id, f"工单 #{t.number} 已升级给主管优先处理, 有结果会马上通知你。",
-                         ticket_id=t.id)])
+    esc = escalation.escalate(k, t, escalation.AGENT, now, actor=f"agent:{agent.id}",
+                              exclude={agent.id}, note=text)
+    head = f"⬆️ {agent.name} 升级了 #{t.number}" + (f": {text}" if text else "")
+    moved = f", 转给 {esc.senior.name}" if esc.senior else ""
+    return StaffResult(True, f"#{t.number} 升级为 {esc.after.tier}{moved}", [
+        escalation.staff_notice(esc, head), *escalation.thread_update(k, esc, now),
+        escalation.buyer_message(esc, now)])
 
 
 def _show(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:

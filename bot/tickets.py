@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import cards, chase, replies
-from bot.eta import Promise, QueueState, add_business_time, estimate, is_open
+from bot.eta import Promise, QueueState, add_business_time, estimate
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
 from bot.records import TIER_RANK, Outgoing, Ticket
@@ -121,6 +121,20 @@ def staff_card(k: Kefu, t: Ticket, now: datetime) -> Outgoing:
     return to_staff(t.id, text, kind="card", choices=cards.staff_choices(t))
 
 
+def retitle(before: Ticket, after: Ticket) -> list[Outgoing]:
+    """The staff thread's new title, if what it shows (mark, tier, category) changed."""
+    title = cards.topic_title(after)
+    return [] if title == cards.topic_title(before) else [to_staff(after.id, title, "title")]
+
+
+def own_resolved(k: Kefu, user_id: int, ticket_id: int) -> Ticket | None:
+    """The buyer's own resolved ticket with this id, else None (forged or someone else's)."""
+    ticket = k.store.ticket(ticket_id)
+    if ticket is None or ticket.user_id != user_id or ticket.is_open:
+        return None
+    return ticket
+
+
 def evidence_to_staff(ticket_id: int, item: dict[str, Any]) -> Outgoing:
     """A buyer's screenshot or file, forwarded into the ticket's staff thread."""
     label = "截图" if item["kind"] == "photo" else "文件"
@@ -161,9 +175,4 @@ def status(k: Kefu, user_id: int, now: datetime) -> Outgoing:
     if not tickets:
         return to_buyer(user_id, replies.NO_TICKETS)
     lines = [replies.status_line(t, now) for t in tickets]
-    return to_buyer(user_id, "你的工单:\n" + "\n".join(lines))
-
-
-def within_hours(k: Kefu, now: datetime) -> bool:
-    """Whether people are at work right now."""
-    return is_open(now, k.config.eta.hours)
+    return to_buyer(user_id, replies.status_list(lines))

@@ -13,13 +13,13 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from bot import door
 from bot.config import Config
-from bot.conversation import handle
 from bot.events import AgentAct, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu, bootstrap
+from bot.orders.calls import perform
 from bot.records import Outgoing
-from bot.sla import check_sla
-from bot.staff import GLOBAL_ACTIONS, handle_agent
+from bot.staff import GLOBAL_ACTIONS
 
 POLL_SECONDS = 0.5
 CONSOLE_AGENT_IDS = 900_000  # console agents get ids no Telegram user has
@@ -35,6 +35,8 @@ def buyer_event(user_id: int, name: str, line: str) -> BuyerEvent:
 
 def render(out: Outgoing) -> str:
     """A message as the terminal shows it, choices numbered."""
+    if out.kind == "title":  # the ticket's thread renamed: a line, as a chat app would show
+        return f"标题改为: {out.text}"
     text = out.text + (f" [附件 {out.file_id}]" if out.file_id else "")
     if out.choices:
         text += "\n  " + "  ".join(f"[{i}] {c.label}" for i, c in enumerate(out.choices, 1))
@@ -91,7 +93,9 @@ def run_buyer(cfg: Config, user_id: int, name: str, stream: TextIO = sys.stdin,
     drain(k, "user", user_id, lambda s: emit(f"客服助手: {s}"))
     for line in _lines(stream):
         if line is not None and line.strip():
-            handle(k, buyer_event(user_id, name, line.strip()))
+            # The same front door as Telegram: stored in the inbox, then handled in turn; a
+            # call to the shop is made here with no transaction open.
+            door.receive(k, buyer_event(user_id, name, line.strip()), perform)
         drain(k, "user", user_id, lambda s: emit(f"客服助手: {s}"))
     return 0
 
@@ -109,7 +113,7 @@ def run_agent(cfg: Config, name: str, stream: TextIO = sys.stdin,
             if line.strip() in ("/quit", "/exit"):
                 break
             desk.run(line.strip())
-        check_sla(k)  # timers fire here too, so a console-only shop still gets warnings
+        door.run(k, door.Tick(), perform)  # timers fire here too: a console shop gets warnings
         drain(k, "staff", None, lambda s: emit(f"[工单] {s}"))
     return 0
 
@@ -165,7 +169,10 @@ class Desk:
         ticket_id = self._ticket(ref) if ref else self.current
         if action not in GLOBAL_ACTIONS and ticket_id is None:
             return self.emit("先 /claim T1001 或 /show T1001 选一个工单。")
-        result = handle_agent(self.k, AgentAct(self.agent_id, action, ticket_id, text))
+        act = AgentAct(self.agent_id, action, ticket_id, text)
+        result = door.run(self.k, act, perform).staff
+        if result is None:
+            return self.emit("订单系统没有响应, 操作未完成, 请稍后重试。")
         if result.ok and action in ("claim", "show"):
             self.current = ticket_id
         self.emit(result.note)

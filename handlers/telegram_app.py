@@ -14,11 +14,9 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.warnings import PTBUserWarning
 
-from bot import logmask
+from bot import door, logmask
 from bot.config import Config, load_config
 from bot.kefu import bootstrap
-from bot.orders.refunds import check_refunds
-from bot.sla import check_sla
 from handlers import telegram_staff, telegram_user
 from handlers.telegram_http import make_request
 from handlers.telegram_limits import rate_limiter
@@ -103,18 +101,16 @@ async def _start(app: Application) -> None:
 async def _track_refunds(context: KefuContext) -> None:
     """Close refund tickets the shop's order system now shows as refunded."""
     runtime = context.runtime
-    # On the DB thread like every core call; lookups are bounded (bot/orders/http.py), and
-    # every few minutes is soon enough for a refund that takes up to an hour.
-    if await runtime.call(check_refunds, runtime.kefu):
-        runtime.wake.set()
+    # Through the front door like every arrival: the lookups are made off the DB thread,
+    # and every few minutes is soon enough for a refund that takes up to an hour.
+    await runtime.enter(door.TrackRefunds())
 
 
 async def _check_sla(context: KefuContext) -> None:
     """Fire due SLA warnings, escalations and renewed promises; wake the sender."""
     runtime = context.runtime
     try:
-        if await runtime.call(check_sla, runtime.kefu):
-            runtime.wake.set()
+        await runtime.enter(door.Tick())
     finally:  # even when the timers could not be checked (the database is locked, say)
         await runtime.sweep()  # events left by a turn that failed
 
@@ -126,6 +122,7 @@ async def _stop(app: Application) -> None:
     runtime: Runtime = app.bot_data["runtime"]
     await runtime.settle()  # what arrived last is stored before the database thread ends
     runtime.executor.shutdown(wait=True)
+    runtime.callers.shutdown(wait=False, cancel_futures=True)
 
 
 async def _is_forum(app: Application, chat_id: int) -> bool:

@@ -324,6 +324,9 @@ class StaffPoster:
         if out.ticket_id is None:  # about no ticket (a notice running late): the general topic
             await self.bot.send_message(self.runtime.staff_chat, out.text)
             return
+        if out.kind == "title":
+            await self._retitle(out.ticket_id, out.text)
+            return
         try:
             await self._post(out, await self._thread(out.ticket_id))
         except BadRequest as exc:
@@ -374,17 +377,17 @@ class StaffPoster:
             # "not modified" means the card already says this; anything else: the card is
             # gone, so a fresh one is posted.
             return "not modified" in str(exc).lower()
-        await self._retitle(out.ticket_id, thread)
         return True
 
-    async def _retitle(self, ticket_id: int, thread: dict) -> None:
-        if not (self.runtime.forum and thread.get("thread_id")):
-            return
-        ticket = await self.runtime.call(self.runtime.kefu.store.ticket, ticket_id)
+    async def _retitle(self, ticket_id: int, title: str) -> None:
+        """Rename the ticket's topic as the core decided; without one there is nothing to do."""
+        thread = await self.runtime.call(self.runtime.kefu.store.staff_thread, ticket_id)
+        if not (self.runtime.forum and thread and thread.get("thread_id")):
+            return  # no topics, or none yet: a new topic takes the ticket's title as it is
         try:
             await self.bot.edit_forum_topic(self.runtime.staff_chat, thread["thread_id"],
-                                            name=topic_title(ticket))
-        except TelegramError as exc:
+                                            name=title)
+        except BadRequest as exc:  # not modified, or the topic is gone (rebuilt when next used)
             logger.info("topic title not updated: %s", exc)
 
     async def _thread(self, ticket_id: int) -> dict:

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -14,11 +15,13 @@ from typing import Any, TypeVar
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot import inbox, replies
+from bot import door, inbox, replies
 from bot.events import AgentAct, ButtonPressed, BuyerCommand, BuyerSaid
 from bot.kefu import Kefu
+from bot.orders.calls import Answered, Call, perform
+from bot.orders.settings import MAX_SECONDS
 from bot.records import Outgoing
-from bot.staff import StaffResult, handle_agent
+from bot.staff import StaffResult
 from bot.store import unwritable
 from handlers.db_thread import NORMAL, URGENT, DbThread
 
@@ -30,6 +33,9 @@ MEMBERSHIP_TTL = 300.0  # seconds a staff-membership answer is trusted
 SORRY_EVERY = 30.0  # seconds: one "kefu is unwell" note a buyer, not one a message in a burst
 RETRY_IN = timedelta(minutes=10)  # when a buyer is asked to write again if still unanswered
 UNWRITABLE_HINT = "is the disk full, the file read-only, or locked by another program?"
+# A call to the shop ends within MAX_SECONDS by itself (bot/orders/http.py); this is the
+# adapter's own bound on top, in case a backend forgets its deadline.
+CALL_DEADLINE = MAX_SECONDS + 1.0
 
 
 @dataclass
@@ -56,6 +62,9 @@ class Runtime:
     post: Callable[[int, list[Outgoing]], None] | None = None
     arrivals: list[tuple[Arrival, bool]] = field(default_factory=list)  # not yet stored
     storer: asyncio.Task[None] | None = None  # writing `arrivals` to the inbox
+    # Calls to the shop wait here, never on the DB thread: a slow shop holds only its buyer.
+    callers: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="shop"))
 
     async def call(self, fn: Callable[..., T], *args: Any, urgent: bool = False) -> T:
         """Run a blocking core/store function on the DB thread; `urgent`: before the calls
@@ -82,8 +91,8 @@ class Runtime:
         while self.arrivals:
             batch, self.arrivals = self.arrivals, []
             try:
-                await self.call(inbox.receive_all, self.kefu, [event for event, _ in batch],
-                                urgent=True)
+                arrived = door.Arrived(tuple(event for event, _ in batch))
+                await self.call(door.enter, self.kefu, arrived, urgent=True)
             except Exception as exc:  # disk full, read-only, locked past the busy timeout
                 for user_id in dict.fromkeys(event.user_id for event, _ in batch):
                     await self._not_stored(user_id, exc)
@@ -121,24 +130,63 @@ class Runtime:
             self.hold.pop(user_id, None)
             self.dirty.discard(user_id)
             try:
-                waiting, staff_mail = await self.call(self._take_turns, user_id)
+                await self._take_turns(user_id)
             except Exception as exc:  # the database is unwell: the events wait for the next sweep
                 await self._turn_failed(user_id, exc)
                 break
             self.delayed.discard(user_id)
-            if self.post is not None:
-                self.post(user_id, waiting)
-            if staff_mail or self.post is None:  # the sender looks for what waits
-                self.wake.set()
         self.workers.pop(user_id, None)
 
-    def _take_turns(self, user_id: int) -> tuple[list[Outgoing], bool]:
-        """On the DB thread: handle what waits for this buyer; return what now waits in
-        their chat (read in the same trip, for `post`) and whether staff got mail."""
-        outs = inbox.take_turns(self.kefu, user_id)
-        to_buyer = any(out.audience == "user" for out in outs)
-        waiting = self.kefu.store.pending_in("user", user_id) if to_buyer else []
-        return waiting, any(out.audience == "staff" for out in outs)
+    async def _take_turns(self, user_id: int) -> None:
+        """Handle what waits for this buyer; a turn that needs the shop waits for its calls
+        (made off the DB thread) and is entered again with the answers."""
+        answered: list[Answered] = []
+        for _ in range(door.MAX_ROUNDS):
+            effects, waiting = await self.call(self._turns, user_id, answered)
+            if self.post is not None and waiting:
+                self.post(user_id, waiting)
+            if any(o.audience == "staff" for o in effects.messages) or self.post is None:
+                self.wake.set()  # the sender looks for what waits
+            if not effects.calls:
+                return
+            answered += await self.perform(effects.calls)
+        logger.error("buyer %s: a turn still asks the shop after %s rounds; left for the sweep",
+                     user_id, door.MAX_ROUNDS)
+
+    def _turns(self, user_id: int, answered: list[Answered]
+               ) -> tuple[door.Effects, list[Outgoing]]:
+        """On the DB thread: enter the buyer's turns; return the effects and what now waits
+        in their chat (read in the same trip, for `post`)."""
+        effects = door.enter(self.kefu, door.TurnDue(user_id), answered)
+        to_buyer = any(out.audience == "user" for out in effects.messages)
+        return effects, self.kefu.store.pending_in("user", user_id) if to_buyer else []
+
+    async def perform(self, calls: tuple[Call, ...]) -> list[Answered]:
+        """Make the shop calls a turn asked for, together, each within CALL_DEADLINE."""
+        return list(await asyncio.gather(*(self._perform(call) for call in calls)))
+
+    async def _perform(self, call: Call) -> Answered:
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(self.callers, perform, self.kefu, call)
+        try:
+            return await asyncio.wait_for(work, CALL_DEADLINE)
+        except TimeoutError:
+            return Answered(call, error=f"no answer within {CALL_DEADLINE:g} s")
+
+    async def enter(self, arrival: door.Arrival, urgent: bool = False) -> door.Effects:
+        """Hand an arrival to the core on the DB thread, making the calls it asks for in
+        between (the same loop as door.run, with awaits); wake the sender."""
+        answered: list[Answered] = []
+        messages: list[Outgoing] = []
+        for _ in range(door.MAX_ROUNDS):
+            effects = await self.call(door.enter, self.kefu, arrival, answered, urgent=urgent)
+            messages += effects.messages
+            if messages:
+                self.wake.set()
+            if not effects.calls:
+                return door.Effects(tuple(messages), staff=effects.staff)
+            answered += await self.perform(effects.calls)
+        return door.Effects(tuple(messages))
 
     async def _turn_failed(self, user_id: int, exc: Exception) -> None:
         if not unwritable(exc):
@@ -168,9 +216,9 @@ class Runtime:
 
     async def agent(self, act: AgentAct) -> StaffResult:
         """Hand a staff action to the core and wake the sender."""
-        result = await self.call(handle_agent, self.kefu, act, urgent=True)
+        effects = await self.enter(act, urgent=True)
         self.wake.set()
-        return result
+        return effects.staff or StaffResult(False, "操作未完成 (订单系统无响应), 请重试。")
 
     async def is_staff(self, bot: ExtBot, user_id: int, name: str) -> bool:
         """Configured agents, or members of the staff chat (asked, then cached)."""

@@ -13,7 +13,6 @@ from bot.events import ButtonPressed, BuyerCommand, BuyerSaid
 from handlers.telegram_runtime import KefuContext
 
 logger = logging.getLogger(__name__)
-USER_COMMANDS = ("start", "help", "status", "cancel", "human")
 # Kinds kefu cannot read, in the order they are checked on a message.
 UNREADABLE = ("sticker", "voice", "video_note", "video", "animation", "audio", "location",
               "venue", "contact", "poll", "dice", "game")

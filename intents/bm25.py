@@ -27,7 +27,6 @@ class Bm25:
     postings: dict[str, dict[int, Posting]]
     idf: dict[str, float]
     unseen_idf: float
-    size: int
 
     def scores(self, query: Sequence[str], weight: Callable[[str], float],
                groups: Iterable[int] = (0,)) -> dict[int, float]:
@@ -66,5 +65,4 @@ def build_bm25(docs: Sequence[Sequence[str]], groups: Sequence[int] | None = Non
         postings={f: {g: tuple(p) for g, p in by_g.items()} for f, by_g in postings.items()},
         idf=idf,
         unseen_idf=math.log(1 + (n + 0.5) / 0.5),
-        size=n,
     )

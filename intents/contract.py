@@ -1,4 +1,4 @@
-"""The intent ids of ../shared/intents.md: the contract between FAQ, matcher and tickets."""
+"""The intent ids of docs/intents.md: the contract between FAQ, matcher and tickets."""
 
 CONTRACT_IDS = (
     "card_not_received", "card_invalid", "card_usage", "recharge_failed", "recharge_delayed",

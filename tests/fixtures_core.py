@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from bot import door
 from bot.config import load_config
-from bot.conversation import handle
-from bot.events import AgentAct, ButtonPressed, BuyerCommand, BuyerSaid
+from bot.events import AgentAct, ButtonPressed, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu, bootstrap
+from bot.orders.calls import perform
 from bot.records import Outgoing
-from bot.staff import StaffResult, handle_agent
+from bot.staff import StaffResult
 from intents.match import Matcher, load_matcher
 
 MINI_FAQ = Path(__file__).parent / "data" / "mini_faq.yaml"
@@ -101,11 +102,23 @@ class Buyer:
         return [c.label for c in mine[-1].choices] if mine else []
 
     def _run(self, event: BuyerSaid | ButtonPressed | BuyerCommand) -> str:
-        self.last = handle(self.k, event)
+        self.last = say(self.k, event)
         return "\n".join(o.text for o in self.last if o.audience == "user")
+
+
+def say(k: Kefu, event: BuyerEvent) -> list[Outgoing]:
+    """One buyer event through the front door, as the console does: stored, then handled."""
+    return door.receive(k, event, perform)
+
+
+def act(k: Kefu, action: AgentAct) -> StaffResult:
+    """One staff action through the front door, the shop's calls made in between."""
+    result = door.run(k, action, perform).staff
+    assert result is not None
+    return result
 
 
 def agent(k: Kefu, agent_id: int, action: str, ticket_id: int | None = None,
           text: str = "") -> StaffResult:
     """One staff action through the core."""
-    return handle_agent(k, AgentAct(agent_id, action, ticket_id, text))
+    return act(k, AgentAct(agent_id, action, ticket_id, text))

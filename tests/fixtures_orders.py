@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,6 +56,12 @@ def add_order(k: Kefu, order_no: str = ORDER, **fields: Any) -> None:
            **fields}
     with k.store.transaction():
         k.store.upsert_orders([row], datetime.fromisoformat("2026-11-23T06:00:00+00:00"))
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8-sig") -> Path:
+    """Write a shop's CSV export as Excel saves it (UTF-8 with a BOM) unless told otherwise."""
+    path.write_bytes(text.encode(encoding))
+    return path
 
 
 @dataclass
@@ -109,15 +116,24 @@ def _handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture(name="shop")
-def shop_fixture() -> Iterator[Shop]:
-    """A real HTTP server on 127.0.0.1 in a thread, stopped after the test."""
+@contextmanager
+def serve_shop() -> Iterator[Shop]:
+    """A real HTTP server on 127.0.0.1 in a thread, stopped on leaving."""
     state = Shop()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(name="shop")
+def shop_fixture() -> Iterator[Shop]:
+    """A fake shop API on loopback for one test."""
+    with serve_shop() as state:
+        yield state

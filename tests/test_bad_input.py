@@ -25,12 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import replies
-from bot.conversation import handle
 from bot.events import AgentAct, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu
 from bot.records import Outgoing
-from bot.staff import handle_agent
-from tests.fixtures_core import Buyer, agent
+from tests.fixtures_core import Buyer, act, agent, say
 
 ORDER = "KM202411221530123456"
 VICTIM = 1  # a buyer with a resolved ticket (T1001) and an open one (T1002)
@@ -164,7 +162,7 @@ def test_any_message_gets_a_chinese_reply_and_leaves_others_alone(
         file_id: str | None) -> None:
     before = victim_records(shop)
     uid = next(users)
-    outs = handle(shop, BuyerSaid(uid, text, name, kind, file_id))
+    outs = say(shop, BuyerSaid(uid, text, name, kind, file_id))
     count("message")
     check_answered(outs, uid)
     assert victim_records(shop) == before
@@ -204,7 +202,7 @@ def test_a_conversation_of_junk_and_real_choices_never_breaks(
         event_drawn = as_user(data.draw(EVENTS, label="event"), uid)
         event: BuyerEvent = (ButtonPressed(uid, offered[pick % len(offered)])
                              if press and offered else event_drawn)
-        outs = handle(shop, event)
+        outs = say(shop, event)
         count("conversation")
         check_answered(outs, uid)
         offered = [c.data for o in outs if o.audience == "user" for c in o.choices]
@@ -216,7 +214,7 @@ def test_a_conversation_of_junk_and_real_choices_never_breaks(
 def test_forged_buttons_change_nothing(shop: Kefu, users: Iterator[int], data: str) -> None:
     before, everything = victim_records(shop), rows(shop, "tickets")
     uid = next(users)
-    outs = handle(shop, ButtonPressed(uid, data))
+    outs = say(shop, ButtonPressed(uid, data))
     count("button")
     check_answered(outs, uid)
     assert victim_records(shop) == before
@@ -229,7 +227,7 @@ def test_commands_with_junk_arguments_are_answered(shop: Kefu, users: Iterator[i
                                                    command: str, args: str) -> None:
     before = victim_records(shop)
     uid = next(users)
-    outs = handle(shop, BuyerCommand(uid, command, args))
+    outs = say(shop, BuyerCommand(uid, command, args))
     count("command")
     check_answered(outs, uid)
     assert victim_records(shop) == before
@@ -255,7 +253,7 @@ STAFF_ACTIONS = ["claim", "reply", "note", "stage", "resolve", "escalate", "show
 def test_staff_actions_with_junk_never_raise(shop: Kefu, agent_id: int, action: str,
                                              ticket_id: int | None, text: str) -> None:
     before = victim_records(shop)
-    result = handle_agent(shop, AgentAct(agent_id, action, ticket_id, text))
+    result = act(shop, AgentAct(agent_id, action, ticket_id, text))
     count("staff")
     assert result.note.strip()
     check_sendable(result.outs)
@@ -282,17 +280,17 @@ def test_forged_button_numbers_find_no_ticket(shop: Kefu) -> None:
     before = victim_records(shop)
     for data in ("rate:¹:5", "rate:1" + "0" * 30 + ":5", "reopen:①", "reopen:1" + "0" * 30,
                  "withdraw:2" + "0" * 20):
-        [reply] = handle(shop, ButtonPressed(99, data))
+        [reply] = say(shop, ButtonPressed(99, data))
         assert reply.text in (replies.NOT_YOURS, replies.STALE_BUTTON,
                               replies.REOPEN_TOO_LATE.format(days=7))
-    assert not handle_agent(shop, AgentAct(AGENT, "claim", 10**30)).ok
+    assert not act(shop, AgentAct(AGENT, "claim", 10**30)).ok
     assert victim_records(shop) == before
 
 
 def test_a_replayed_update_is_handled_once(kefu: Kefu) -> None:
     event = BuyerSaid(7, "卡密怎么用", "小张", event_id="tg:5")
-    assert handle(kefu, event)
-    assert handle(kefu, event) == []
+    assert say(kefu, event)
+    assert say(kefu, event) == []
     assert len(rows(kefu, "messages", "user_id = 7 AND direction = 'in'")) == 1
 
 
@@ -310,7 +308,7 @@ def test_pressing_a_rating_or_withdraw_button_again_changes_nothing(shop: Kefu) 
 
 def test_a_huge_message_reaches_staff_cut_and_stays_whole_in_the_transcript(shop: Kefu) -> None:
     words = "急" * 10_000
-    outs = handle(shop, BuyerSaid(VICTIM, words))
+    outs = say(shop, BuyerSaid(VICTIM, words))
     [staff] = [o for o in outs if o.audience == "staff"]
     assert utf16_len(staff.text) == TELEGRAM_TEXT_LIMIT and staff.text.endswith("已截断)")
     kept = rows(shop, "messages", f"user_id = {VICTIM} AND direction = 'in'")[-1]["text"]
@@ -319,7 +317,7 @@ def test_a_huge_message_reaches_staff_cut_and_stays_whole_in_the_transcript(shop
 
 def test_sql_and_markup_are_kept_as_typed(shop: Kefu) -> None:
     text = "'; DROP TABLE tickets; -- <b>加急</b> *马上* [点我](http://evil.example) &amp;"
-    outs = handle(shop, BuyerSaid(VICTIM, text))
+    outs = say(shop, BuyerSaid(VICTIM, text))
     assert any(o.text == f"买家补充: {text}" for o in outs if o.audience == "staff")
     assert rows(shop, "messages", "direction = 'in'")[-1]["text"] == text
     assert len(rows(shop, "tickets")) == 2
@@ -376,7 +374,7 @@ def test_commands_with_junk_at_the_telegram_edge_are_answered(kefu: Kefu, text: 
 def test_the_console_survives_bytes_that_are_not_utf8(tmp_path: Path) -> None:
     typed = (b"\xff\xfe\n" + "卡密没收到".encode("gbk") + b"\n\xed\xa0\x80\n"
              + "你好\n".encode())
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "console", "--db",
+    done = subprocess.run([sys.executable, "-m", "tools.cli", "console", "--db",
                            str(tmp_path / "kefu.db")], input=typed, capture_output=True,
                           cwd=Path(__file__).resolve().parent.parent, timeout=120,
                           env={**os.environ, "LC_ALL": "C.UTF-8", "PYTHONUTF8": "0"})

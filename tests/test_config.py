@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli import main
 from bot.config import ConfigError, load_config
-from bot.example_config import EXAMPLE
+from tools.cli import main
+from tools.example_config import EXAMPLE
 
 
 def write(tmp_path: Path, text: str) -> Path:

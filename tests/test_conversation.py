@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+from bot.events import BuyerSaid
 from bot.kefu import Kefu
-from tests.fixtures_core import Buyer, FakeClock, agent
+from tests.fixtures_core import Buyer, FakeClock, agent, say
 
 ORDER = "KM202411221530123456"
 
@@ -274,6 +275,14 @@ def test_outside_business_hours_promise_starts_at_opening(kefu: Kefu, clock: Fak
     reply = Buyer(kefu).says(f"付了钱卡密没到 {ORDER} 补发")
     assert "非工作时间 (客服在线 09:00-24:00)" in reply
     assert re.search(r"预计 09:\d\d 前回复", reply)
+
+
+def test_redelivered_update_is_handled_once(kefu: Kefu) -> None:
+    event = BuyerSaid(42, f"付了钱卡密没到 {ORDER} 补发", "小张", event_id="tg:1001")
+    assert say(kefu, event)
+    assert say(kefu, event) == []
+    assert kefu.store.db["tickets"].count == 1
+    assert kefu.store.db["messages"].count_where("direction = 'in'") == 1
 
 
 def decisions(k: Kefu) -> list[tuple[str, str | None, str | None]]:

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dashboard import INSTALL_HINT, TABLES, cmd_dashboard, metadata
-from bot.report.command import build_report
-from bot.report.read import open_readonly, read_dataset
-from bot.report.sections import Report
 from intents.match import Matcher
 from tests.report_fixtures import ShopDb, kefu_handled_db, make_shop_db
+from tools.dashboard import INSTALL_HINT, TABLES, cmd_dashboard, metadata
+from tools.report.command import build_report
+from tools.report.read import open_readonly, read_dataset
+from tools.report.sections import Report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -125,7 +125,7 @@ def test_tables_are_labelled(shop: ShopDb) -> None:
 
 def test_datasette_answers_a_canned_query_and_refuses_writes(shop: ShopDb) -> None:
     pytest.importorskip("datasette")
-    from bot.dashboard import make_datasette
+    from tools.dashboard import make_datasette
 
     before = Path(shop.config.database).read_bytes()
     ds = make_datasette(shop.config.database, SHANGHAI)
@@ -158,7 +158,7 @@ def test_kefu_dashboard_serves_the_database(shop: ShopDb) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config",
+    proc = subprocess.Popen([sys.executable, "-m", "tools.cli", "--config",
                              str(shop.config.source), "dashboard", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

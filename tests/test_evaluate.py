@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.evaluate import EvalError, evaluate, load_cases
 from intents.decide import Thresholds
 from intents.match import load_matcher
+from tools.cli import main
+from tools.evaluate import EvalError, evaluate, load_cases
 
 TINY_FAQ = """\
 intents:

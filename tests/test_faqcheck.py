@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.faqcheck import check_faq
 from intents.contract import CONTRACT_IDS
+from tools.faqcheck import check_faq
 
 SHIPPED = Path(__file__).resolve().parent.parent / "faq.yaml"
 

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import guard
+from bot import guard, replies
 from bot.events import AgentAct
 from bot.kefu import Kefu
-from bot.staff import handle_agent
 from handlers.console import Desk
-from tests.fixtures_core import Buyer, FakeClock, agent
+from tests.fixtures_core import Buyer, FakeClock, act, agent
 
 ORDER = "KM202411221530123456"
 OPEN_TICKET = f"付了钱卡密没到 订单号:{ORDER} 帮我补发"
@@ -102,7 +101,7 @@ def test_staff_block_a_ticket_number_and_the_buyer_hears_once(kefu: Kefu) -> Non
                            "解除: /unblock 42")
     assert [o.text for o in result.outs] == ["⛔ 小王 屏蔽了买家 小张 (id 42): 恶意刷屏"]
     ticket = rows(kefu, "tickets")[0]
-    assert buyer.says("为什么不理我") == guard.BLOCKED
+    assert buyer.says("为什么不理我") == replies.BLOCKED
     assert buyer.says("在吗") == "" and buyer.presses("status") == ""
     assert buyer.command("start") == "" and buyer.says("x" * 5000) == ""
     assert rows(kefu, "tickets") == [ticket]  # nothing joined, nothing changed
@@ -121,12 +120,12 @@ def test_unblock_lets_the_buyer_back_and_a_new_block_tells_them_again(kefu: Kefu
     buyer = Buyer(kefu)
     buyer.says("你好")
     agent(kefu, 501, "block", None, "42")
-    assert buyer.says("你好") == guard.BLOCKED
+    assert buyer.says("你好") == replies.BLOCKED
     result = agent(kefu, 501, "unblock", None, "42 误封")
     assert (result.ok, result.note) == (True, "已解除对买家 小张 (id 42) 的屏蔽。")
     assert "有什么可以帮你" in buyer.says("你好")
     agent(kefu, 501, "block", None, "42")
-    assert buyer.says("你好") == guard.BLOCKED
+    assert buyer.says("你好") == replies.BLOCKED
     assert [e[1] for e in events(kefu, 42)] == ["blocked", "blocked_notice", "unblocked",
                                                 "blocked", "blocked_notice"]
 
@@ -164,7 +163,7 @@ def test_blocking_twice_says_so(kefu: Kefu) -> None:
 
 def test_only_staff_can_block(kefu: Kefu) -> None:
     Buyer(kefu).says("你好")
-    result = handle_agent(kefu, AgentAct(42, "block", None, "42"))
+    result = act(kefu, AgentAct(42, "block", None, "42"))
     assert (result.ok, result.note) == (False, "无权限: 仅限客服成员操作。")
     assert not kefu.store.is_blocked(42)
 

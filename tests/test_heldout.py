@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluate import evaluate, load_cases
 from intents.decide import Thresholds
+from tools.evaluate import evaluate, load_cases
 
 HELDOUT = Path(__file__).parent / "data" / "heldout.jsonl"
 

@@ -33,7 +33,7 @@ def buyer_texts(outs: list) -> list[str]:
 def test_three_quick_messages_are_one_intake_turn(kefu: Kefu) -> None:
     for text in ("付了钱卡密没到", f"订单号 {ORDER}", "帮我补发 急用"):
         inbox.receive_all(kefu, [said(text)])
-    outs = inbox.take_turns(kefu, UID)
+    outs = inbox.take_turns(kefu, UID).outs
     [ticket] = tickets(kefu)
     assert (ticket["order_no"], ticket["demand"]) == (ORDER, "补发")
     texts = "\n".join(buyer_texts(outs))
@@ -44,7 +44,7 @@ def test_three_quick_messages_are_one_intake_turn(kefu: Kefu) -> None:
     ins = [r["text"] for r in kefu.store.db.query(
         "SELECT text FROM messages WHERE direction = 'in' ORDER BY id")]
     assert ins == ["付了钱卡密没到", f"订单号 {ORDER}", "帮我补发 急用"]
-    assert inbox.take_turns(kefu, UID) == []  # nothing left to handle
+    assert inbox.take_turns(kefu, UID).outs == []  # nothing left to handle
 
 
 def test_an_album_is_kept_whole_and_answered_once(kefu: Kefu) -> None:
@@ -52,7 +52,7 @@ def test_an_album_is_kept_whole_and_answered_once(kefu: Kefu) -> None:
     inbox.take_turns(kefu, UID)
     for n in range(3):
         inbox.receive_all(kefu, [said("" if n else "截图在这", "photo", f"file-{n}")])
-    outs = inbox.take_turns(kefu, UID)
+    outs = inbox.take_turns(kefu, UID).outs
     [ticket] = tickets(kefu)
     assert len(conversation_evidence(kefu, ticket["id"])) == 3
     staff_files = [o.file_id for o in outs if o.audience == "staff" and o.file_id]
@@ -87,10 +87,10 @@ def test_a_redelivered_update_inside_a_burst_is_handled_once(kefu: Kefu) -> None
     inbox.receive_all(kefu, [said("付了钱卡密没到", event_id="tg:1")])
     inbox.take_turns(kefu, UID)
     inbox.receive_all(kefu, [said("付了钱卡密没到", event_id="tg:1")])  # Telegram sent it again
-    assert inbox.take_turns(kefu, UID) == []
+    assert inbox.take_turns(kefu, UID).outs == []
     inbox.receive_all(kefu, [said("付了钱卡密没到", event_id="tg:1")])
     inbox.receive_all(kefu, [said(ORDER, event_id="tg:2")])
-    outs = inbox.take_turns(kefu, UID)
+    outs = inbox.take_turns(kefu, UID).outs
     assert any("怎么处理" in t or "已受理" in t for t in buyer_texts(outs))
     ins = kefu.store.db.execute("SELECT count(*) FROM messages WHERE direction = 'in'")
     assert ins.fetchone()[0] == 2
@@ -106,7 +106,7 @@ def test_events_received_before_a_crash_are_handled_after_restart(
     inbox.take_turns(second, UID)
     assert len(tickets(second)) == 1
     assert inbox.waiting_users(second) == []
-    assert inbox.take_turns(second, UID) == []  # once, not twice
+    assert inbox.take_turns(second, UID).outs == []  # once, not twice
     assert len(tickets(second)) == 1
 
 
@@ -125,7 +125,7 @@ def test_a_turn_that_fails_keeps_the_words_and_says_so(
     inbox.receive_all(kefu, [ButtonPressed(UID, "status", "小张")])
     inbox.receive_all(kefu, [said("炸了")])
     inbox.receive_all(kefu, [ButtonPressed(UID, "status", "小张")])
-    outs = inbox.take_turns(kefu, UID)
+    outs = inbox.take_turns(kefu, UID).outs
     assert replies.TURN_FAILED in buyer_texts(outs)
     assert any("炸了" in o.text for o in outs if o.audience == "staff")
     assert len(buyer_texts(outs)) == 3  # the events after the bad one were still handled

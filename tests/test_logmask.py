@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from bot import logmask
-from bot.cli import main
 from bot.logmask import SecretFilter, SecretMasker
+from tools.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX"
@@ -143,7 +143,7 @@ def test_a_rejected_token_is_reported_without_the_token(tmp_path: Path) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "run", "--db", str(tmp_path / "kefu.db"),
+            [sys.executable, "-m", "tools.cli", "run", "--db", str(tmp_path / "kefu.db"),
              "--base-url", f"http://127.0.0.1:{server.server_port}/bot"],
             cwd=REPO, env={**os.environ, "KEFU_TELEGRAM_TOKEN": TOKEN}, capture_output=True,
             text=True, timeout=60)

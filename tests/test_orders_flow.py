@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.callbacks import ApproveRefund, agent_act, decode
-from bot.cli import main
 from bot.kefu import Kefu
 from bot.staff import handle_agent
 from tests.fixtures_core import Buyer, FakeClock, agent
@@ -21,6 +20,7 @@ from tests.fixtures_orders import (  # noqa: F401
     make_shop_fixture,
     orders_matcher_fixture,
 )
+from tools.cli import main
 
 
 def tickets(k: Kefu) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -13,12 +14,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import door
 from bot.config import ConfigError, load_config
 from bot.kefu import Kefu
 from bot.orders import BackendError
+from bot.orders.calls import perform
 from bot.orders.http import HttpOrders
-from bot.orders.refunds import check_refunds
 from bot.orders.settings import HttpSettings
+from bot.records import Outgoing
 from tests.fixtures_core import Buyer, FakeClock, agent
 from tests.fixtures_orders import (  # noqa: F401
     BUYER,
@@ -162,18 +165,48 @@ def test_a_refund_the_shop_refuses_is_not_ok(shop: Shop) -> None:
 # --- through the core --------------------------------------------------------------------
 
 
+class NetworkInTransaction(AssertionError):
+    """A connection was opened while kefu held a write transaction."""
+
+
+def forbid_network_in_transactions(monkeypatch: pytest.MonkeyPatch, kefus: list[Kefu]) -> None:
+    """Make any outgoing connection fail loudly while one of these kefus is in a transaction."""
+    real = socket.socket.connect
+
+    def connect(sock: socket.socket, address: object) -> None:
+        if any(k.store.db.conn.in_transaction for k in kefus):
+            raise NetworkInTransaction(f"connect to {address} inside a write transaction")
+        real(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
 @pytest.fixture
 def http_kefu(make_shop: Callable[..., Kefu], shop: Shop,
               monkeypatch: pytest.MonkeyPatch) -> Callable[..., Kefu]:
-    """A kefu whose order backend is the local shop API."""
+    """A kefu whose order backend is the local shop API; it must never call the shop while
+    it holds a write transaction (every test through the core below checks that)."""
     monkeypatch.setenv("SHOP_TOKEN", "s3cret")
+    made: list[Kefu] = []
+    forbid_network_in_transactions(monkeypatch, made)
 
     def make(**http: object) -> Kefu:
         config = {"lookup_url": shop.url + "/orders/{order_no}", "token_env": "SHOP_TOKEN",
                   "headers": {"Authorization": "Bearer {token}"}, "fields": FIELDS,
                   "statuses": STATES, "timeout_seconds": 0.3, "retries": 1, **http}
-        return make_shop({"backend": "http", "http": config}, env={"SHOP_TOKEN": "s3cret"})
+        made.append(make_shop({"backend": "http", "http": config}, env={"SHOP_TOKEN": "s3cret"}))
+        return made[-1]
     return make
+
+
+def test_a_shop_call_inside_a_transaction_fails_loudly(
+        http_kefu: Callable[..., Kefu], shop: Shop) -> None:
+    shop.answer("/orders/", 200, shop_order())
+    k = http_kefu()
+    backend = HttpOrders(settings(shop), SH, env={"SHOP_TOKEN": "s3cret"})
+    with k.store.transaction(), pytest.raises(NetworkInTransaction):
+        backend.lookup(ORDER)
+    assert backend.lookup(ORDER) is not None  # outside one, the same call goes through
 
 
 def ticket(k: Kefu) -> dict[str, object]:
@@ -227,16 +260,21 @@ def test_a_small_failed_order_is_refunded_through_the_shop(http_kefu: Callable[.
     assert "已向商城提交退款 (参考号 R-77)" in staff
 
 
+def track(k: Kefu) -> list[Outgoing]:
+    """A refund-tracking round through the front door, the shop's lookups made in between."""
+    return list(door.run(k, door.TrackRefunds(), perform).messages)
+
+
 def test_tracking_resolves_the_refund_once_the_shop_shows_it(
         http_kefu: Callable[..., Kefu], shop: Shop, clock: FakeClock) -> None:
     shop.answer("/orders/", 200, shop_order(5))
     shop.answer("/refund/", 200, {"data": {"request_id": "R-77"}})
     k = http_kefu(refund_url=shop.url + "/refund/{order_no}")
     Buyer(k, BUYER).says(f"充值失败了 {ORDER}")
-    assert check_refunds(k) == [] and ticket(k)["stage"] == "处理"  # not refunded yet
+    assert track(k) == [] and ticket(k)["stage"] == "处理"  # not refunded yet
     shop.answers["/orders/"] = [(200, shop_order(6, refunded_time=PAID), 0.0)]
     clock.advance(minutes=20)
-    outs = check_refunds(k)
+    outs = track(k)
     assert ticket(k)["stage"] == "已解决" and "refund_done" in events(k)
     assert "原路退款" in outs[0].text and "工单 #T1001 已解决" in outs[0].text
 
@@ -285,3 +323,34 @@ def test_the_token_variable_must_be_set_at_start(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"orders\.http\.token_env: .*SHOP_TOKEN"):
         load_config(path, env={})
     assert load_config(path, env={"SHOP_TOKEN": "x"}).orders.backend == "http"
+
+
+def test_a_shop_that_drips_its_headers_is_cut_at_the_deadline(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.orders.http.MAX_SECONDS", 1.0)  # 5 s in production
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def drip() -> None:  # one byte of the status line every 0.1 s: no read ever times out
+        conn, _ = server.accept()
+        with conn:
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" * 20:
+                if stop.wait(0.1):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    threading.Thread(target=drip, daemon=True).start()
+    port = server.getsockname()[1]
+    backend = HttpOrders(HttpSettings(lookup_url=f"http://127.0.0.1:{port}/o/{{order_no}}",
+                                      timeout_seconds=0.5, retries=0), SH)
+    started = time.monotonic()
+    with pytest.raises(BackendError, match="within"):
+        backend.lookup(ORDER)
+    assert time.monotonic() - started < 1.3
+    stop.set()
+    server.close()

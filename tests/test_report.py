@@ -16,18 +16,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import load_config
-from bot.report.command import build_report, parse_when, run_report
-from bot.report.read import open_readonly, read_dataset
-from bot.report.render import render_json, render_text
-from bot.report.rows import MessageRow
-from bot.report.sections import Report
-from bot.report.sessions import SESSION_GAP, build_sessions
-from bot.report.stats import percentile
-from bot.report.volume import IntentVolume
 from intents.match import Matcher
 from tests.report_fixtures import ShopDb, kefu_handled_db, make_shop_db, write_config
+from tools.cli import main
+from tools.report import figures
+from tools.report.command import build_report, parse_when, run_report
+from tools.report.read import open_readonly, read_dataset
+from tools.report.render import render_json, render_text
+from tools.report.rows import EventRow, MessageRow
+from tools.report.sections import Report
+from tools.report.sessions import SESSION_GAP, build_sessions
+from tools.report.stats import percentile
+from tools.report.volume import IntentVolume
 
 
 def args(**given: object) -> argparse.Namespace:
@@ -245,3 +246,14 @@ def test_a_ticket_kefu_handled_itself_counts_as_settled_by_the_bot(tmp_path: Pat
     assert [t.count for t in figures.first_reply] == [0, 0, 0]
     assert (figures.promises.kept, figures.promises.broken) == (0, 0)
     assert v.by_intent[0].intent == "card_not_received"
+
+
+def test_escalations_recorded_before_one_policy_count_the_same() -> None:
+    at = datetime(2026, 11, 23, tzinfo=UTC)
+    events = [EventRow(1, at, "bot", "escalated", {"reason": "sla", "target": "resolve"}),
+              EventRow(1, at, "bot", "escalated", {"reason": "sla_resolve"}),  # before
+              EventRow(2, at, "bot", "escalated", {"reason": "chased"}),
+              EventRow(2, at, "bot", "chase_escalated", {"chases": 3}),  # before
+              EventRow(3, at, "agent:501", "escalated", {"reason": "agent", "note": "金额大"}),
+              EventRow(3, at, "agent:501", "escalated", {"reason": "金额大"})]  # before
+    assert figures.sla([], events).escalations == {"sla_resolve": 2, "chased": 2, "manual": 2}

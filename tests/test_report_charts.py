@@ -12,15 +12,15 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from bot.report import charts
-from bot.report.command import build_report
-from bot.report.fonts import SHIPPED, ChartFont, ascii_font, ascii_text, find_cjk_font
-from bot.report.labels import L, Label
-from bot.report.read import open_readonly, read_dataset
-from bot.report.render import render_html
-from bot.report.sections import Report
 from intents.match import Matcher
 from tests.report_fixtures import ShopDb, make_shop_db
+from tools.report import charts
+from tools.report.command import build_report
+from tools.report.fonts import SHIPPED, ChartFont, ascii_font, ascii_text, find_cjk_font
+from tools.report.labels import L, Label
+from tools.report.read import open_readonly, read_dataset
+from tools.report.render import render_html
+from tools.report.sections import Report
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -107,7 +107,7 @@ def test_html_embeds_every_chart_as_a_png(report: Report, shipped: ChartFont) ->
 def test_html_escapes_what_buyers_wrote(report: Report) -> None:
     from dataclasses import replace
 
-    from bot.report.gaps import Gap
+    from tools.report.gaps import Gap
 
     evil = Gap("<script>alert(1)</script>", 3, 2, 3, 0,
                ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>"))

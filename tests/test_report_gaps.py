@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.report.command import run_report
-from bot.report.gaps import faq_gaps, yaml_stubs
-from bot.report.read import open_readonly, read_dataset
-from bot.report.rows import MessageRow, OfferRow
-from bot.report.sessions import CLARIFY, FALLBACK, OTHER, Turn, decide_turns
-from bot.report.sql import canned_queries
 from intents.faq import parse_faq
 from intents.match import Matcher
 from tests.report_fixtures import ShopDb, make_shop_db
+from tools.report.command import run_report
+from tools.report.gaps import faq_gaps, yaml_stubs
+from tools.report.read import open_readonly, read_dataset
+from tools.report.rows import MessageRow, OfferRow
+from tools.report.sessions import CLARIFY, FALLBACK, OTHER, Turn, decide_turns
+from tools.report.sql import canned_queries
 
 T0 = datetime(2026, 11, 23, 6, tzinfo=UTC)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,12 +82,18 @@ def test_breach_escalates_reassigns_resends_the_card_and_apologises(
     assert "转给 小王" in notice and "请 老李 关注" in notice
     [card] = [o for o in outs if o.kind == "card"]
     assert card.text.startswith("🔴 #T1001 A") and cards.topic_title(moved).startswith("🔴")
+    [title] = [o for o in outs if o.kind == "title"]  # the core renames the thread
+    assert title.audience == "staff" and title.text == cards.topic_title(moved)
     [apology] = texts(outs, "user")
     assert moved.promised_at > clock.now
     assert "抱歉" in apology and f"预计 {format_due(moved.promised_at, kefu.now())} 前回复" \
         in apology and "小王" in apology
     names = [e["event"] for e in kefu.store.events(t.id)]
-    assert names[-4:] == ["sla_breached", "escalated", "reassigned", "eta_renewed"]
+    # One `escalated` event says who has it now (bot/escalation.py): no `reassigned` beside it.
+    assert names[-3:] == ["sla_breached", "escalated", "eta_renewed"]
+    [escalated] = events(kefu, t.id, "escalated")
+    assert json.loads(escalated["data"]) == {"reason": "sla", "tier": "A", "was": "B",
+                                             "to": SENIOR, "target": "first_reply"}
 
 
 def test_breach_without_reassignment_when_configured_off(
@@ -98,7 +105,8 @@ def test_breach_without_reassignment_when_configured_off(
     t = open_(k, "contact_human")
     clock.advance(minutes=5)
     check_sla(k)
-    assert k.store.ticket(t.id).agent_id is None and events(k, t.id, "reassigned") == []
+    [escalated] = events(k, t.id, "escalated")
+    assert k.store.ticket(t.id).agent_id is None and "to" not in json.loads(escalated["data"])
 
 
 def test_each_step_fires_once_even_after_a_restart(make_kefu: Callable[..., Kefu],
@@ -113,7 +121,7 @@ def test_each_step_fires_once_even_after_a_restart(make_kefu: Callable[..., Kefu
     k = make_kefu()  # a new process: only the database remembers
     assert check_sla(k) == []
     clock.advance(minutes=1)
-    assert len(check_sla(k)) == 3  # staff notice, card, buyer apology
+    assert len(check_sla(k)) == 4  # staff notice, card, the thread's new title, buyer apology
     k.store.db.conn.close()
     k = make_kefu()
     assert check_sla(k) == []

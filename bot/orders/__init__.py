@@ -57,6 +57,11 @@ class OrderBackend(Protocol):
     """Where orders come from; refund and resend only where `can_*` is true."""
 
     @property
+    def remote(self) -> bool:
+        """Calls cross the network (or may be slow): never made inside a transaction."""
+        ...
+
+    @property
     def can_refund(self) -> bool:
         """The shop takes refund requests from kefu."""
         ...

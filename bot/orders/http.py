@@ -1,8 +1,10 @@
 """Orders from the shop's REST API (standard library only).
 
-The core is synchronous and runs on one worker thread, so a lookup blocks the
-turn: every call is bounded by MAX_SECONDS (5 s) in total, retries and backoff
-included. Each attempt gets min(timeout_seconds, time left); connection errors,
+The adapter makes these calls off the database thread, with no transaction
+open (bot/orders/calls.py); only the buyer who asked waits. Every call is
+bounded by MAX_SECONDS (5 s) in total, retries, backoff, connecting and a shop
+that drips its answer included: a watchdog cuts the socket at the deadline.
+Each attempt gets min(timeout_seconds, time left); connection errors,
 timeouts, 429 and 5xx are retried with backoff (0.2 s, 0.4 s, ...) while time
 is left; then BackendError, and the caller hands the buyer to a person. Refund
 and resend requests carry an Idempotency-Key (kefu-refund-ORDER), so a retried
@@ -11,10 +13,13 @@ request cannot refund twice on a shop that honours it.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
 import os
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -46,6 +51,11 @@ class HttpOrders:
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+
+    @property
+    def remote(self) -> bool:
+        """Calls cross the network: the adapter makes them, never inside a transaction."""
+        return True
 
     @property
     def can_refund(self) -> bool:
@@ -121,8 +131,15 @@ class HttpOrders:
 
     def _once(self, request: urllib.request.Request, timeout: float,
               deadline: float) -> tuple[int, Any]:
+        # A socket timeout bounds each read, not the whole answer: a shop that drips its
+        # headers a byte at a time would hold the call for ever. The watchdog shuts the
+        # socket at the deadline, which ends any read in progress.
+        watch = _Watchdog()
+        timer = threading.Timer(max(deadline - self.clock(), 0.0), watch.cut)
+        timer.daemon = True
+        timer.start()
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as resp:
+            with watch.opener().open(request, timeout=timeout) as resp:
                 return resp.status, _json(self._read(resp, deadline))
         except urllib.error.HTTPError as exc:
             if exc.code >= 500 or exc.code == 429:
@@ -130,8 +147,12 @@ class HttpOrders:
             return exc.code, _json(exc.read(MAX_BODY), strict=False)
         except TimeoutError:
             raise _Retryable(f"timed out after {timeout:.1f} s") from None
-        except (urllib.error.URLError, ConnectionError, http.client.HTTPException) as exc:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            if watch.fired:
+                raise BackendError(f"no complete answer within {MAX_SECONDS:g} s") from None
             raise _Retryable(str(getattr(exc, "reason", exc))[:200]) from None
+        finally:
+            timer.cancel()
 
     def _read(self, resp: http.client.HTTPResponse, deadline: float) -> bytes:
         chunks: list[bytes] = []
@@ -155,6 +176,49 @@ class HttpOrders:
         if key:
             headers.update({"Content-Type": "application/json", "Idempotency-Key": key})
         return headers
+
+
+class _Watchdog:
+    """Remembers the connections one attempt opens, to cut them at the deadline."""
+
+    def __init__(self) -> None:
+        self.connections: list[http.client.HTTPConnection] = []
+        self.fired = False
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """urllib as usual (proxies, redirects), with connections this watchdog can cut."""
+        watch = self
+
+        class Http(urllib.request.HTTPHandler):
+            def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(watch.connect(http.client.HTTPConnection), req)
+
+        class Https(urllib.request.HTTPSHandler):
+            def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(watch.connect(http.client.HTTPSConnection), req,
+                                    context=self._context)  # type: ignore[attr-defined]
+
+        return urllib.request.build_opener(Http, Https)
+
+    def connect(self, kind: type[http.client.HTTPConnection]) -> Any:
+        """A connection class for urllib whose sockets this watchdog can cut."""
+        watch = self
+
+        class Watched(kind):  # type: ignore[valid-type,misc]
+            def connect(self) -> None:
+                super().connect()
+                watch.connections.append(self)
+                if watch.fired:  # the deadline passed while connecting
+                    watch.cut()
+        return Watched
+
+    def cut(self) -> None:
+        """Shut every socket down: a read blocked on it returns at once."""
+        self.fired = True
+        for conn in self.connections:
+            if conn.sock is not None:
+                with contextlib.suppress(OSError):  # already closed
+                    conn.sock.shutdown(socket.SHUT_RDWR)
 
 
 def _json(raw: bytes, strict: bool = True) -> Any:

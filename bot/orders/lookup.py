@@ -13,10 +13,12 @@ from typing import Any
 
 from bot import tickets
 from bot.kefu import Kefu
-from bot.orders import BackendError, OrderBackend
+from bot.orders import BackendError, OrderBackend, calls
 from bot.orders import wording as w
-from bot.orders.act import REFUND_EVENTS, Checked, carry_out, noted, settle_ticket
+from bot.orders.act import carry_out
 from bot.orders.backend import backend_for
+from bot.orders.refunds import REFUND_EVENTS
+from bot.orders.ticketing import Checked, noted, settle_ticket
 from bot.outbox import to_buyer
 from bot.records import Conversation, Outgoing
 from bot.remedy import CLAIM_WINDOW, LOOKUP_INTENTS, NOT_RECEIVED, Ask, decide
@@ -42,8 +44,8 @@ def check(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> 
         return Checked(conv)
     backend = backend_for(k)
     assert backend is not None  # takes() saw a backend configured
-    try:
-        order = backend.lookup(order_no)
+    try:  # a remote shop: the turn waits for the adapter to ask (NeedsCalls)
+        order = calls.lookup(k, order_no)
     except BackendError as exc:
         return _unavailable(k, conv, intent, order_no, str(exc), now)
     ask = _ask(k, conv, intent, order_no, backend, now)

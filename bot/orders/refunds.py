@@ -1,30 +1,69 @@
-"""Fast-path refunds after the first turn: an agent's one-tap approval, and tracking to done.
+"""Small-order refunds, from start to done: the one home of the fast path.
 
-`approve` is the 批准退款 button on a ticket card (staff action `stage` with
-the text 退款). `check_refunds` resolves refund tickets once the shop's system
-shows the order as refunded; run it on a timer (`kefu orders track`).
+`remedy.decide` says when a failed small order is refunded at once (pure).
+`start` carries it out in the buyer's turn: the shop is asked for the refund,
+or, with no refund endpoint, the ticket waits for an agent's one tap.
+`approve` is that tap (the card's 批准退款 button, staff action
+`approve_refund`). `check_refunds` resolves refund tickets once the shop's
+system shows the order as refunded; it runs on a timer (`kefu orders track`).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot import aftercare, replies, tickets
+from bot import ratings, replies, tickets
+from bot.eta import format_due
 from bot.kefu import Kefu
-from bot.orders import REFUNDED, ActionResult, BackendError, Order, OrderBackend
+from bot.orders import REFUNDED, ActionResult, BackendError, Order, OrderBackend, calls
 from bot.orders import wording as w
-from bot.orders.act import AWAITING
 from bot.orders.backend import backend_for
+from bot.orders.ticketing import Checked, noted, open_handled
 from bot.outbox import deliver, to_buyer, to_staff
-from bot.records import RESOLVED, AgentRecord, Outgoing, Ticket
+from bot.records import RESOLVED, AgentRecord, Conversation, Outgoing, Ticket
 from bot.remedy import REFUND_WITHIN
+from intents.faq import Intent
 
 logger = logging.getLogger(__name__)
+AWAITING = "awaiting_approval"  # a fast-path refund waiting for an agent's one tap
+REFUND_EVENTS = ("refund_requested", "refund_awaiting_approval")  # count toward the daily cap
 APPROVE = "退款"  # `/stage 退款`, or the card's 批准退款 button, approves a waiting refund
 TRACKED = ("requested", "approved")
 TRACK_LIMIT = 10  # tickets looked up per round: each lookup may take up to 5 s
+
+
+def start(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: OrderBackend,
+          now: datetime) -> Checked:
+    """The small-order fast path: the shop refunds now, or an agent approves with one tap."""
+    uid, details = conv.user_id, dict(conv.details)
+    state, event, reference = AWAITING, "refund_awaiting_approval", ""
+    if backend.can_refund:
+        result = calls.request(k, calls.RequestRefund(order, "kefu 小额订单快速退款"))
+        if not result.ok:  # nothing lost: the ticket goes to a person with the approval button
+            details = noted(details, f"自动退款提交失败 ({result.detail}), 请人工审批",
+                            "refund_request_failed", detail=result.detail)
+            details["refund"] = {"state": AWAITING, "amount": order.amount}
+            details.setdefault("demand", "退款")  # what the fast path was doing; a person does it
+            return Checked(replace(conv, details=details),
+                           [to_buyer(uid, w.refund_failed_text(order))], intent=intent)
+        state, event, reference = "requested", "refund_requested", result.reference
+    due = now + REFUND_WITHIN
+    details.update(demand="退款", refund={"state": state, "amount": order.amount,
+                                         "reference": reference, "due": due.isoformat()})
+    stage = "处理" if state == "requested" else "受理"
+    ticket, outs = open_handled(k, uid, intent, details, now, stage, due)
+    k.store.add_event(ticket.id, "bot", event, now, amount=order.amount, reference=reference)
+    how = (f"已向商城提交退款 (参考号 {reference or '无'})" if state == "requested"
+           else "请点「批准退款」一键批准")
+    notice = (f"🤖 小额订单快速退款 ({order.amount:g} 元): {how}; "
+              f"已告知买家 1 小时内原路退回 ({format_due(due, now)} 前)")
+    return Checked(Conversation(uid, ticket_id=ticket.id),
+                   [to_buyer(uid, w.refund_text(order, ticket.number, due, now),
+                             replies.STATUS, ticket_id=ticket.id),
+                    *outs, to_staff(ticket.id, notice)], True)
 
 
 def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
@@ -37,7 +76,7 @@ def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
     state, event, reference = "approved", "refund_approved", ""
     backend = backend_for(k)
     if backend is not None and backend.can_refund and t.order_no:
-        result = _request(backend, t.order_no, f"客服 {agent.name} 批准退款")
+        result = _request(k, t.order_no, f"客服 {agent.name} 批准退款")
         if not result.ok:
             k.store.add_event(t.id, actor, "refund_request_failed", now, detail=result.detail)
             return False, (f"退款提交失败: {result.detail}。请在商城后台手动退款, "
@@ -62,35 +101,41 @@ def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
         tickets.staff_card(k, moved, now)]  # type: ignore[arg-type]
 
 
-def _request(backend: OrderBackend, order_no: str, reason: str) -> ActionResult:
+def _request(k: Kefu, order_no: str, reason: str) -> ActionResult:
     try:
-        order = backend.lookup(order_no)
-        if order is None:
-            return ActionResult(False, detail="订单系统查不到该订单")
-        return backend.request_refund(order, reason)
+        order = calls.lookup(k, order_no)
     except BackendError as exc:
         return ActionResult(False, detail=str(exc)[:200])
+    if order is None:
+        return ActionResult(False, detail="订单系统查不到该订单")
+    return calls.request(k, calls.RequestRefund(order, reason))
 
 
 def check_refunds(k: Kefu) -> list[Outgoing]:
-    """Resolve open refund tickets whose order the shop now shows as refunded."""
-    backend = backend_for(k)
-    if backend is None:
+    """Resolve open refund tickets whose order the shop now shows as refunded.
+
+    Enter it with no answers and it raises NeedsCalls with one lookup per tracked ticket;
+    the adapter looks them up outside any transaction and enters it again with them."""
+    if backend_for(k) is None:
         return []
     done: list[tuple[Ticket, Order]] = []
-    # Lookups happen outside the transaction: a slow shop API must not hold the write lock.
+    missing: list[calls.Call] = []
     for t in k.store.open_tickets_refunding(TRACKED, TRACK_LIMIT):
         try:
-            order = backend.lookup(t.order_no) if t.order_no else None
+            order = calls.lookup(k, t.order_no) if t.order_no else None
+        except calls.NeedsCalls as needed:
+            missing += needed.calls
+            continue
         except BackendError as exc:
             logger.info("refund of %s not checked: %s", t.number, exc)
             continue
         if order is not None and order.status == REFUNDED:
             done.append((t, order))
+    if missing:
+        raise calls.NeedsCalls(missing)
     now = k.now()
-    with k.store.transaction():
-        outs = [out for t, order in done for out in _refunded(k, t, order, now)]
-        return deliver(k.store, outs, now)
+    outs = [out for t, order in done for out in _refunded(k, t, order, now)]
+    return deliver(k.store, outs, now)
 
 
 def _refunded(k: Kefu, t: Ticket, order: Order, now: datetime) -> list[Outgoing]:
@@ -103,7 +148,7 @@ def _refunded(k: Kefu, t: Ticket, order: Order, now: datetime) -> list[Outgoing]
     at = order.refunded_at or now
     k.store.add_event(t.id, "bot", "refund_done", now, refunded_at=at.isoformat())
     text = w.refund_done_text(order, t, at, now) + "\n" + replies.RATE_ASK
-    return [to_buyer(t.user_id, text, *aftercare.rating_choices(fresh), ticket_id=t.id),
+    return [to_buyer(t.user_id, text, *ratings.rating_choices(fresh), ticket_id=t.id),
             to_staff(t.id, f"✅ 订单系统显示 {order.order_no} 已退款, #{t.number} 自动解决")]
 
 

@@ -26,6 +26,7 @@ class SqliteOrders:
     tz: tzinfo
     can_refund: bool = False
     can_resend: bool = False
+    remote: bool = False  # a read of kefu's own file: answered inside the turn
 
     def lookup(self, order_no: str) -> Order | None:
         """The order row, or None; a row kefu cannot read is a BackendError."""

@@ -40,7 +40,7 @@ def free_port() -> int:
 
 
 class KefuProcess:
-    """`python -m bot.cli run --base-url ...` with the token in the environment.
+    """`python -m tools.cli run --base-url ...` with the token in the environment.
 
     With `webhook_url` (e.g. http://127.0.0.1:PORT/hook) kefu runs in webhook mode, listening
     on that loopback port, and the peer POSTs updates to it.
@@ -53,7 +53,7 @@ class KefuProcess:
 
     def command(self) -> list[str]:
         """The command line."""
-        args = [sys.executable, "-m", "bot.cli", "--config", str(self.config), "run",
+        args = [sys.executable, "-m", "tools.cli", "--config", str(self.config), "run",
                 "--base-url", self.peer.base_url]
         if self.webhook_url:
             port = urlsplit(self.webhook_url).port

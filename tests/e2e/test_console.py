@@ -19,7 +19,7 @@ def console(tmp_path: Path, lines: list[str], *args: str) -> str:
                       "business_hours: {opens: '00:00', closes: '00:00'}\n"
                       "match: {answer: 0.5, margin: 0.05, clarify: 0.2}\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--config", str(config), "console", *args],
+        [sys.executable, "-m", "tools.cli", "--config", str(config), "console", *args],
         input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=REPO, timeout=60,
         env={**os.environ, "KEFU_DB": ""})
     assert done.returncode == 0, done.stderr
