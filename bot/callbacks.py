@@ -188,7 +188,7 @@ def encode(cb: Callback) -> str:
 
 
 def decode(data: Any) -> Callback | None:
-    """The button data stands for; None for anything kefu did not send. Never raises."""
+    """The button that data stands for; None for anything kefu did not send. Never raises."""
     if not isinstance(data, str) or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None
     kind, colon, rest = data.partition(":")
