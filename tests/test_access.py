@@ -87,6 +87,16 @@ def test_staff_buttons_pressed_by_a_buyer_are_refused(shop: Kefu) -> None:
     assert ticket(shop) == before
 
 
+@pytest.mark.parametrize("data", ["approve_refund:1", "stage:1:退款"])
+def test_the_refund_approval_button_reaches_the_approval_its_old_data_too(
+        shop: Kefu, data: str) -> None:
+    before = ticket(shop)
+    with offline_app(shop) as tg:
+        query = tg.press(AGENT, data, chat_id=STAFF_CHAT, chat_type="supergroup")
+        assert tg.answer_to(query)["text"] == "#T1001 没有待批准的退款。"
+    assert ticket(shop) == before
+
+
 def test_block_in_the_staff_chat_works_for_members_only(shop: Kefu) -> None:
     with offline_app(shop) as tg:
         tg.request.members[600] = "member"
