@@ -4,12 +4,12 @@
     python benchmarks/eta_sim.py --seed 3 --load 1.2 --seeds 10
 
 Tickets arrive with a morning and an evening peak, agents come on and go off duty
-(`/duty` through bot.staff.handle_agent), each free agent takes the most urgent, oldest
+(`/duty` through the front door, bot/door.py), each free agent takes the most urgent, oldest
 waiting ticket, replies after reading it and resolves it after a lognormal handling time;
-bot.sla.check_sla runs every simulated minute. Everything goes through a temp SQLite file
-and a fake clock. Printed per tier (as opened): share of first replies by the promised
-time, slack (promise - first reply) median / p10 / p90 in minutes, share escalated by the
-SLA, share whose promise had to be renewed. Deterministic for a seed; no asserts.
+a timer tick enters the front door every simulated minute. Everything goes through a
+temp SQLite file and a fake clock. Printed per tier (as opened): share of first replies by
+the promised time, slack (promise - first reply) median / p10 / p90 in minutes, share
+escalated by the SLA, share whose promise had to be renewed. Deterministic for a seed; no asserts.
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot import door  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.events import AgentAct  # noqa: E402
 from bot.kefu import Kefu, bootstrap  # noqa: E402
+from bot.orders.calls import perform  # noqa: E402
 from bot.outbox import deliver  # noqa: E402
 from bot.records import parse_time  # noqa: E402
-from bot.sla import check_sla  # noqa: E402
-from bot.staff import handle_agent  # noqa: E402
 from bot.tickets import open_ticket  # noqa: E402
 from intents.match import load_matcher  # noqa: E402
 from tests.fixtures_core import MINI_FAQ, FakeClock  # noqa: E402
@@ -106,7 +106,8 @@ class Sim:
     def act(self, agent_id: int, action: str, ticket_id: int | None = None,
             text: str = "") -> bool:
         """One staff action through the real core."""
-        return handle_agent(self.k, AgentAct(agent_id, action, ticket_id, text)).ok
+        result = door.run(self.k, AgentAct(agent_id, action, ticket_id, text), perform).staff
+        return result is not None and result.ok
 
 
 # --- arrivals -----------------------------------------------------------------------------
@@ -202,7 +203,7 @@ def sla_ticks(sim: Sim, start: datetime, end: datetime) -> None:
     """The SLA job, as the Telegram JobQueue would run it."""
     t = start
     while t <= end:
-        sim.at(t, lambda: check_sla(sim.k))
+        sim.at(t, lambda: door.run(sim.k, door.Tick(), perform))
         t += SLA_TICK
 
 

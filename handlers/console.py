@@ -136,7 +136,8 @@ def console_agent(k: Kefu, name: str) -> int:
 
 
 HELP = ("/queue 队列 · /claim T1001 认领 · /show [T1001] 查看 · 直接输入文字 = 回复买家\n"
-        "/note 内容 内部备注 · /stage 核实|处理|反馈 · /resolve 解决 · /escalate 升级 · "
+        "/note 内容 内部备注 · /stage 核实|处理|反馈 · /approve 批准退款 · /resolve 解决 · "
+        "/escalate 升级 · "
         "/duty on|off · /notice 渠道 分钟 说明 · /notice_end 渠道 · "
         "/block [用户ID|T1001] 原因 · /unblock 用户ID · /quit")
 
@@ -163,6 +164,8 @@ class Desk:
             return self._act(command, ref, rest)
         if command in ("note", "stage", "resolve", "escalate", "reply"):
             return self._act(command, None, rest)
+        if command == "approve":  # the card's 批准退款
+            return self._act("approve_refund", None, rest)
         return self.emit(f"未知命令 /{command}。{HELP}")
 
     def _act(self, action: str, ref: str | None, text: str) -> None:

@@ -32,7 +32,8 @@ USER_MENU = [BotCommand("start", "开始"), BotCommand("status", "查看我的�
              BotCommand("help", "帮助")]
 STAFF_MENU = [BotCommand("queue", "待处理队列"), BotCommand("duty", "上岗/下岗 on|off"),
               BotCommand("note", "内部备注"), BotCommand("claim", "认领本工单"),
-              BotCommand("stage", "阶段 核实|处理|反馈"), BotCommand("resolve", "解决"),
+              BotCommand("stage", "阶段 核实|处理|反馈"),
+              BotCommand("approve", "批准本工单的小额退款"), BotCommand("resolve", "解决"),
               BotCommand("escalate", "升级"), BotCommand("notice", "通道维护通知 渠道 分钟 说明"),
               BotCommand("notice_end", "通道恢复 渠道"),
               BotCommand("block", "屏蔽买家 用户ID或工单号 原因"),

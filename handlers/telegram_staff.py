@@ -13,10 +13,11 @@ from bot.staff import GLOBAL_ACTIONS
 from handlers.telegram_runtime import KefuContext, Runtime
 
 logger = logging.getLogger(__name__)
-STAFF_COMMANDS = ("note", "claim", "show", "stage", "resolve", "escalate", "kefu_help",
-                  *sorted(GLOBAL_ACTIONS))
+STAFF_COMMANDS = ("note", "claim", "show", "stage", "approve", "resolve", "escalate",
+                  "kefu_help", *sorted(GLOBAL_ACTIONS))
+ACTIONS = {"approve": "approve_refund"}  # a command whose action has another name
 STAFF_HELP = ("在工单话题里直接发文字 = 回复买家 · /note 内容 = 内部备注 · /claim · "
-              "/stage 核实|处理|反馈 · /resolve · /escalate · "
+              "/stage 核实|处理|反馈 · /approve = 批准退款 · /resolve · /escalate · "
               "总话题: /queue 队列, /duty on|off 上下岗, "
               "/notice 渠道 分钟 说明 = 通道维护通知, /notice_end 渠道 = 恢复 · "
               "/block [用户ID或工单号] 原因 = 屏蔽刷屏买家, /unblock = 解除")
@@ -91,7 +92,7 @@ async def on_staff_command(update: Update, context: KefuContext) -> None:
         await message.reply_text("请在工单话题里 (或回复工单卡片) 使用这个命令。")
         return
     result = await context.runtime.agent(
-        AgentAct(update.effective_user.id, command, ticket_id, args.strip(),
+        AgentAct(update.effective_user.id, ACTIONS.get(command, command), ticket_id, args.strip(),
                  event_id=f"tg:{update.update_id}"))
     if command in GLOBAL_ACTIONS or command == "show" or not result.ok:
         await message.reply_text(result.note)

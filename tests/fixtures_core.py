@@ -111,6 +111,11 @@ def say(k: Kefu, event: BuyerEvent) -> list[Outgoing]:
     return door.receive(k, event, perform)
 
 
+def tick(k: Kefu) -> list[Outgoing]:
+    """One timer tick through the front door: SLA steps and notice deadlines due now."""
+    return list(door.run(k, door.Tick(), perform).messages)
+
+
 def act(k: Kefu, action: AgentAct) -> StaffResult:
     """One staff action through the front door, the shop's calls made in between."""
     result = door.run(k, action, perform).staff

@@ -1,9 +1,20 @@
-"""The terminal adapter's rendering (the console end to end: tests/e2e/test_console.py)."""
+"""The terminal adapter: rendering and the agent desk (end to end: tests/e2e/test_console.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from bot.kefu import Kefu
 from bot.records import Choice, Outgoing
-from handlers.console import render
+from handlers.console import Desk, render
+from tests.fixtures_core import Buyer
+from tests.fixtures_orders import (  # noqa: F401
+    BUYER,
+    ORDER,
+    add_order,
+    make_shop_fixture,
+    orders_matcher_fixture,
+)
 
 
 def test_a_title_change_is_one_line_on_the_agent_desk() -> None:
@@ -15,3 +26,17 @@ def test_choices_are_numbered() -> None:
     out = Outgoing("user", "选一个:", user_id=42, choices=(Choice("补发", "demand:补发"),
                                                           Choice("退款", "demand:退款")))
     assert render(out) == "选一个:\n  [1] 补发  [2] 退款"
+
+
+def test_approve_on_the_agent_desk_approves_a_waiting_refund(
+        make_shop: Callable[..., Kefu]) -> None:
+    k = make_shop()
+    add_order(k, status="充值失败", delivered_at=None, code_ref="")
+    Buyer(k, BUYER).says(f"充值失败了 {ORDER}")
+    said: list[str] = []
+    desk = Desk(k, 501, said.append)
+    desk.run("/show T1001")
+    desk.run("/approve")
+    assert said[-1] == "已批准 #T1001 的退款"
+    desk.run("/approve")
+    assert "没有待批准的退款" in said[-1]  # one tap only

@@ -9,8 +9,7 @@ import pytest
 
 from bot.config import ConfigError, load_config
 from bot.kefu import Kefu
-from bot.sla import check_sla
-from tests.fixtures_core import Buyer, FakeClock, agent
+from tests.fixtures_core import Buyer, FakeClock, agent, tick
 
 ORDER = "KM202411221530123456"
 SENIOR, SUPERVISOR = 501, 502
@@ -90,16 +89,16 @@ def test_open_tickets_about_the_channel_are_told_once(shop: Kefu) -> None:
 def test_staff_are_asked_once_when_the_time_passes(shop: Kefu, clock: FakeClock) -> None:
     agent(shop, SENIOR, "notice", text="支付宝 30 维护中")
     clock.advance(minutes=29)
-    assert not [o for o in check_sla(shop) if o.ticket_id is None]
+    assert not [o for o in tick(shop) if o.ticket_id is None]
     clock.advance(minutes=2)
-    asked = [o for o in check_sla(shop) if o.audience == "staff" and o.ticket_id is None]
+    asked = [o for o in tick(shop) if o.audience == "staff" and o.ticket_id is None]
     assert len(asked) == 1 and "/notice_end 支付宝" in asked[0].text
-    assert not [o for o in check_sla(shop) if o.ticket_id is None]  # once
+    assert not [o for o in tick(shop) if o.ticket_id is None]  # once
     late = Buyer(shop).says("支付宝充值失败了")
     assert "原定 14:30 恢复" in late and "还在处理" in late  # honest about the slip
     agent(shop, SENIOR, "notice", text="支付宝 20 预计再等20分钟")
     clock.advance(minutes=21)
-    assert [o for o in check_sla(shop) if o.ticket_id is None]  # the new time is watched too
+    assert [o for o in tick(shop) if o.ticket_id is None]  # the new time is watched too
 
 
 @pytest.mark.parametrize("args", ["", "支付宝", "支付宝 abc 说明", "支付宝 0 x", "支付宝 99999 x"])

@@ -10,8 +10,7 @@ from typing import Any
 
 from bot.callbacks import ApproveRefund, agent_act, decode
 from bot.kefu import Kefu
-from bot.staff import handle_agent
-from tests.fixtures_core import Buyer, FakeClock, agent
+from tests.fixtures_core import Buyer, FakeClock, act, agent
 from tests.fixtures_orders import (  # noqa: F401
     BUYER,
     CODE,
@@ -182,7 +181,7 @@ def test_the_cards_approve_button_is_its_own_action_not_a_stage(
     buyer.says(f"充值失败了 {ORDER}")
     [data] = [c.data for c in card(buyer).choices if c.label == "批准退款"]
     assert decode(data) == ApproveRefund(1)
-    result = handle_agent(k, agent_act(ApproveRefund(1), 501))
+    result = act(k, agent_act(ApproveRefund(1), 501))
     assert result.ok and "refund_approved" in events(k)
     assert not agent(k, 501, "approve_refund", 1).ok  # one tap only
     # `/stage 退款`, the old way, reaches the same action rather than a stage named 退款

@@ -12,9 +12,8 @@ from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.outbox import deliver
 from bot.records import Outgoing, Ticket
-from bot.sla import check_sla
 from bot.tickets import open_ticket
-from tests.fixtures_core import FakeClock, agent
+from tests.fixtures_core import FakeClock, agent, tick
 
 SENIOR, SUPERVISOR = 501, 502  # 小王, 老李 in the test config
 
@@ -49,9 +48,9 @@ def test_warning_at_80_percent_names_the_assigned_agent(kefu: Kefu, clock: FakeC
     t = open_(kefu, "contact_human")  # tier B: first reply within 5 minutes
     agent(kefu, SENIOR, "claim", t.id)
     clock.advance(minutes=3, seconds=59)
-    assert check_sla(kefu) == []
+    assert tick(kefu) == []
     clock.advance(seconds=1)  # 4 of 5 minutes
-    [warning] = check_sla(kefu)
+    [warning] = tick(kefu)
     assert warning.audience == "staff" and warning.ticket_id == t.id
     assert "首次回复将于 14:05 超时" in warning.text and "小王 请尽快处理" in warning.text
     [event] = events(kefu, t.id, "sla_warned")
@@ -63,7 +62,7 @@ def test_warning_on_an_unclaimed_ticket_names_seniors_on_duty(kefu: Kefu,
     on_duty(kefu, SENIOR, SUPERVISOR)
     open_(kefu, "contact_human")
     clock.advance(minutes=4)
-    [warning] = check_sla(kefu)
+    [warning] = tick(kefu)
     assert "未认领, 请 小王, 老李 接手" in warning.text
 
 
@@ -72,9 +71,9 @@ def test_breach_escalates_reassigns_resends_the_card_and_apologises(
     on_duty(kefu, SENIOR, SUPERVISOR)
     t = open_(kefu, "contact_human")
     clock.advance(minutes=4)
-    check_sla(kefu)  # the warning
+    tick(kefu)  # the warning
     clock.advance(minutes=1)
-    outs = check_sla(kefu)
+    outs = tick(kefu)
     moved = kefu.store.ticket(t.id)
     assert moved.tier == "A" and moved.agent_id == SENIOR and moved.owner == "agent"
     [notice] = texts(outs, "staff")
@@ -104,7 +103,7 @@ def test_breach_without_reassignment_when_configured_off(
     on_duty(k, SENIOR)
     t = open_(k, "contact_human")
     clock.advance(minutes=5)
-    check_sla(k)
+    tick(k)
     [escalated] = events(k, t.id, "escalated")
     assert k.store.ticket(t.id).agent_id is None and "to" not in json.loads(escalated["data"])
 
@@ -115,16 +114,16 @@ def test_each_step_fires_once_even_after_a_restart(make_kefu: Callable[..., Kefu
     on_duty(k, SENIOR, SUPERVISOR)
     t = open_(k, "contact_human")
     clock.advance(minutes=4)
-    assert len(check_sla(k)) == 1
-    assert check_sla(k) == []
+    assert len(tick(k)) == 1
+    assert tick(k) == []
     k.store.db.conn.close()
     k = make_kefu()  # a new process: only the database remembers
-    assert check_sla(k) == []
+    assert tick(k) == []
     clock.advance(minutes=1)
-    assert len(check_sla(k)) == 4  # staff notice, card, the thread's new title, buyer apology
+    assert len(tick(k)) == 4  # staff notice, card, the thread's new title, buyer apology
     k.store.db.conn.close()
     k = make_kefu()
-    assert check_sla(k) == []
+    assert tick(k) == []
     assert len(events(k, t.id, "sla_warned")) == 1 and len(events(k, t.id, "sla_breached")) == 1
 
 
@@ -133,7 +132,7 @@ def test_resolved_tickets_are_left_alone(kefu: Kefu, clock: FakeClock) -> None:
     t = open_(kefu, "account_stolen")
     agent(kefu, SENIOR, "resolve", t.id)
     clock.advance(hours=30)
-    assert check_sla(kefu) == []
+    assert tick(kefu) == []
     assert [e["event"] for e in kefu.store.events(t.id)] == ["opened", "resolved"]
 
 
@@ -141,15 +140,15 @@ def test_a_broken_promise_gets_a_new_time_once(kefu: Kefu, clock: FakeClock) -> 
     t = open_(kefu, "card_not_received")  # tier A: 2 h target, nobody on duty: 14:25 promised
     assert format_due(t.promised_at, kefu.now()) == "14:25"
     clock.advance(minutes=24)
-    assert check_sla(kefu) == []
+    assert tick(kefu) == []
     clock.advance(minutes=1)
-    outs = check_sla(kefu)
+    outs = tick(kefu)
     renewed = kefu.store.ticket(t.id).promised_at
     [apology] = texts(outs, "user")
     assert "没能在 14:25 前回复你" in apology
     assert f"预计 {format_due(renewed, kefu.now())} 前回复" in apology and renewed > clock.now
     assert "已告知买家新时间" in texts(outs, "staff")[0]
-    assert check_sla(kefu) == []
+    assert tick(kefu) == []
     [event] = events(kefu, t.id, "eta_renewed")
     assert t.promised_at.astimezone(UTC).isoformat() in event["data"]
 
@@ -158,9 +157,9 @@ def test_each_new_promise_is_renewed_once_when_it_breaks_too(kefu: Kefu,
                                                             clock: FakeClock) -> None:
     t = open_(kefu, "card_not_received")
     clock.advance(minutes=25)
-    check_sla(kefu)
+    tick(kefu)
     clock.now = kefu.store.ticket(t.id).promised_at.astimezone(UTC)
-    assert "没能在" in texts(check_sla(kefu), "user")[0]
+    assert "没能在" in texts(tick(kefu), "user")[0]
     assert len(events(kefu, t.id, "eta_renewed")) == 2
 
 
@@ -169,16 +168,16 @@ def test_replied_ticket_has_no_broken_promise(kefu: Kefu, clock: FakeClock) -> N
     t = open_(kefu, "card_not_received")
     agent(kefu, SENIOR, "reply", t.id, "您好, 正在查")
     clock.advance(minutes=60)
-    assert check_sla(kefu) == []
+    assert tick(kefu) == []
 
 
 def test_sla_clock_pauses_outside_business_hours(kefu: Kefu, clock: FakeClock) -> None:
     clock.now = datetime(2026, 11, 23, 15, 58, tzinfo=UTC)  # 23:58 in Shanghai
     t = open_(kefu, "contact_human")
     clock.now = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # 04:00: closed, nothing is late
-    assert check_sla(kefu) == []
+    assert tick(kefu) == []
     clock.now = datetime(2026, 11, 24, 1, 3, tzinfo=UTC)  # 09:03: 2 min before + 3 min after
-    assert any("已超时" in o.text for o in check_sla(kefu))
+    assert any("已超时" in o.text for o in tick(kefu))
     assert kefu.store.ticket(t.id).tier == "A"
 
 
@@ -188,10 +187,10 @@ def test_escalation_into_an_already_passed_target_does_not_breach_again(
     t = open_(kefu, "card_not_received")
     agent(kefu, SENIOR, "reply", t.id, "在查")  # first reply met
     clock.advance(hours=33)  # 24 business hours to resolve: Mon 14:00 -> Tue 23:00
-    check_sla(kefu)
+    tick(kefu)
     assert kefu.store.ticket(t.id).tier == "S"  # S resolves in 8 h: long passed on arrival
     clock.advance(minutes=10)
-    assert check_sla(kefu) == []
+    assert tick(kefu) == []
     assert len(events(kefu, t.id, "sla_breached")) == 1
 
 
@@ -201,5 +200,5 @@ def test_resolution_breach_after_a_reply_apologises_without_a_clock_time(
     t = open_(kefu, "contact_human")
     agent(kefu, SENIOR, "reply", t.id, "在查")
     clock.advance(minutes=60)
-    [apology] = texts(check_sla(kefu), "user")
+    [apology] = texts(tick(kefu), "user")
     assert "处理得比预期慢" in apology and "预计" not in apology

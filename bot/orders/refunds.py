@@ -30,7 +30,7 @@ from intents.faq import Intent
 logger = logging.getLogger(__name__)
 AWAITING = "awaiting_approval"  # a fast-path refund waiting for an agent's one tap
 REFUND_EVENTS = ("refund_requested", "refund_awaiting_approval")  # count toward the daily cap
-APPROVE = "退款"  # `/stage 退款`, or the card's 批准退款 button, approves a waiting refund
+APPROVE = "退款"  # `/stage 退款`, the old way to approve: now `/approve` or 批准退款
 TRACKED = ("requested", "approved")
 TRACK_LIMIT = 10  # tickets looked up per round: each lookup may take up to 5 s
 
