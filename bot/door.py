@@ -64,7 +64,18 @@ class TrackRefunds:
     """Look up refund tickets' orders; resolve those the shop shows as refunded."""
 
 
-Arrival = Arrived | TurnDue | AgentAct | Tick | TrackRefunds
+@dataclass(frozen=True)
+class StaffSeen:
+    """Someone turned out to be staff (a member of the staff group, a console agent): known
+    from now on with this role unless known already; `on_duty` sets their duty."""
+
+    agent_id: int
+    name: str
+    role: str = "junior"
+    on_duty: bool | None = None
+
+
+Arrival = Arrived | TurnDue | AgentAct | Tick | TrackRefunds | StaffSeen
 
 
 @dataclass(frozen=True)
@@ -99,8 +110,22 @@ def _decide(k: Kefu, arrival: Arrival) -> Effects:
         return Effects(tuple(result.outs), staff=result)
     if isinstance(arrival, Tick):
         return Effects(tuple(check_sla(k)))
+    if isinstance(arrival, StaffSeen):
+        register(k, arrival)
+        return Effects()
     with k.store.transaction():
         return Effects(tuple(check_refunds(k)))
+
+
+def register(k: Kefu, seen: StaffSeen) -> None:
+    """Record a staff member the adapter recognised; a known agent keeps their role."""
+    now = k.now()
+    with k.store.transaction():
+        known = k.store.agent(seen.agent_id)
+        if known is None:
+            k.store.upsert_agent(seen.agent_id, seen.name or str(seen.agent_id), seen.role, now)
+        if seen.on_duty is not None:
+            k.store.set_duty(seen.agent_id, seen.on_duty, now)
 
 
 Perform = Callable[[Kefu, Call], Answered]

@@ -128,10 +128,8 @@ def console_agent(k: Kefu, name: str) -> int:
         agent_id = rows[0]["id"]
     else:
         agent_id = CONSOLE_AGENT_IDS + len(list(k.store.db.query("SELECT id FROM agents")))
-    now = k.now()
-    with k.store.transaction():
-        k.store.upsert_agent(agent_id, name, configured.role if configured else "senior", now)
-        k.store.set_duty(agent_id, True, now)
+    role = configured.role if configured else "senior"
+    door.run(k, door.StaffSeen(agent_id, name, role, on_duty=True), perform)
     return agent_id
 
 

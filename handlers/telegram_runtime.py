@@ -230,7 +230,7 @@ class Runtime:
         member = await self._member(bot, user_id)
         self.members[user_id] = (member, time.monotonic())
         if member:
-            await self.call(self._register, user_id, name, urgent=True)
+            await self.call(door.enter, self.kefu, door.StaffSeen(user_id, name), urgent=True)
         return member
 
     async def _member(self, bot: ExtBot, user_id: int) -> bool:
@@ -242,12 +242,6 @@ class Runtime:
             logger.warning("staff check for %s failed: %s", user_id, exc)
             return False
         return status in STAFF_STATUSES
-
-    def _register(self, user_id: int, name: str) -> None:
-        store, now = self.kefu.store, self.kefu.now()
-        with store.transaction():
-            if store.agent(user_id) is None:
-                store.upsert_agent(user_id, name or str(user_id), "junior", now)
 
 
 class KefuContext(CallbackContext[ExtBot, dict, dict, dict]):
