@@ -10,7 +10,7 @@ from bot.store import Store
 
 # Telegram refuses longer texts and captions (UTF-16 units) for good, and a refused message
 # holds back its thread's later ones: "买家补充: " + a 4096-character message was one.
-# Buyers' messages are split by the adapter instead (handlers/telegram_outbox.py).
+# Buyers' messages are split by the adapter instead (handlers/telegram_texts.py).
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
 CUT = "…(内容过长, 已截断)"
 

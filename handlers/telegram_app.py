@@ -56,7 +56,7 @@ class MissingToken(RuntimeError):
 
 def build_application(cfg: Config, token: str, base_url: str | None = None) -> Application:
     """The Application with kefu's handlers, rate limiter and lifecycle hooks."""
-    # The outbox sends buyers' texts with do_api_request on purpose (telegram_outbox.send_text).
+    # Buyers' texts go out with do_api_request on purpose (telegram_buyer_chats.send_text).
     warnings.filterwarnings("ignore", message=SEND_TEXT_WARNING, category=PTBUserWarning)
     http = cfg.telegram.http
     builder = (ApplicationBuilder().token(token)

@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter
 
-from bot.config import TelegramLimits
+from bot.settings import TelegramLimits
 
 MAX_RETRIES = 3  # a 429 (RetryAfter) is waited out and retried this often before it is raised
 # Requests that post something in a chat. Reads (getChatMember, getChat), button answers and

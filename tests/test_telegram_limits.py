@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.config import TelegramLimits
+from bot.settings import TelegramLimits
 from handlers.telegram_limits import rate_limiter, sends_message
 
 

@@ -1,12 +1,10 @@
-"""Delivering the outbox to Telegram: what one message carries, the sender that delivers
-them (chats found behind a long backlog, served in parallel), and titles: a title renames
-the ticket's topic, and nothing else does."""
+"""Delivering the outbox to Telegram: the sender that delivers each chat's messages
+(chats found behind a long backlog, served in parallel, refusals set aside or retried)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,74 +12,11 @@ import pytest
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.kefu import Kefu
-from bot.outbox import TEXT_LIMIT, deliver, to_staff, utf16_units
-from bot.records import Choice, Outgoing
-from bot.tickets import staff_card
-from handlers.telegram_outbox import Sender, coalesce, joined, split_text
+from bot.records import Outgoing
+from handlers.telegram_outbox import Sender
 from handlers.telegram_runtime import Runtime
-from tests.fixtures_core import Buyer, FakeClock
-from tests.telegram_offline import STAFF_CHAT, offline_app
-
-TURN = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-NEXT_TURN = TURN + timedelta(seconds=3)
-PICK = (Choice("补发", "demand:补发"), Choice("退款", "demand:退款"))
-
-
-def buyer(text: str, at: datetime = TURN, **extra: object) -> Outgoing:
-    return Outgoing("user", text, user_id=42, at=at, **extra)  # type: ignore[arg-type]
-
-
-def texts(outs: list[Outgoing]) -> list[str]:
-    return [joined(group).text for group in coalesce(outs)]
-
-
-def test_an_answer_and_the_question_after_it_are_one_message() -> None:
-    outs = [buyer("卡密一般 1 分钟内到。", id=1), buyer("请发一下订单号:", id=2, choices=PICK)]
-    [group] = coalesce(outs)
-    assert [o.id for o in group] == [1, 2]  # both are noted delivered with the one send
-    message = joined(group)
-    assert message.text == "卡密一般 1 分钟内到。\n\n请发一下订单号:"
-    assert message.choices == PICK  # the buttons of the last, under the whole message
-
-
-def test_turns_stay_apart() -> None:
-    assert texts([buyer("你好"), buyer("卡密怎么用", NEXT_TURN)]) == ["你好", "卡密怎么用"]
-
-
-def test_buttons_end_a_message() -> None:
-    outs = [buyer("选一个:", choices=PICK), buyer("或者直接说")]
-    assert texts(outs) == ["选一个:", "或者直接说"]  # else the buttons would sit mid-way
-
-
-def test_files_staff_messages_and_unqueued_messages_go_alone() -> None:
-    photo = buyer("截图", kind="photo", file_id="F1")
-    staff = Outgoing("staff", "买家补充", ticket_id=7, at=TURN)
-    unqueued = Outgoing("user", "?", user_id=42)  # no queue time: nothing to tie it to a turn
-    outs = [buyer("a"), photo, buyer("b"), staff, buyer("c"), unqueued, buyer("d")]
-    assert [len(g) for g in coalesce(outs)] == [1, 1, 1, 1, 1, 1, 1]
-
-
-def test_a_message_never_grows_past_telegrams_limit() -> None:
-    half = "卡" * (TEXT_LIMIT // 2)
-    assert texts([buyer(half), buyer(half)]) == [half, half]  # 2 + 2048 * 2 > 4096
-    emoji = "🙂" * (TEXT_LIMIT // 4)  # two UTF-16 units each: 2048 units
-    assert texts([buyer(emoji), buyer("好")]) == [emoji + "\n\n好"]
-    assert len(texts([buyer(emoji), buyer(emoji)])) == 2
-
-
-def test_a_long_reply_is_cut_where_telegram_counts_not_where_python_does() -> None:
-    emoji = "好🙂" * 3000  # 6000 characters, 9000 UTF-16 units
-    pieces = split_text(emoji)
-    assert all(utf16_units(piece) <= TEXT_LIMIT for piece in pieces)
-    assert "".join(pieces) == emoji and len(pieces) == 3
-    lines = "\n".join(f"第{n:04d}行 核对记录" for n in range(600))  # cut at a line break
-    pieces = split_text(lines)
-    assert all(utf16_units(p) <= TEXT_LIMIT and p.startswith("第") for p in pieces)
-    assert "\n".join(pieces) == lines
-    assert split_text("你好") == ["你好"]
-
-
-# --- the sender --------------------------------------------------------------------------
+from tests.fixtures_core import FakeClock
+from tests.telegram_offline import STAFF_CHAT
 
 
 class StuckStaffBot:
@@ -265,43 +200,3 @@ def test_a_staff_message_refused_is_retried_later(kefu: Kefu) -> None:
     sender = asyncio.run(main())
     assert list(sender.backoff) == ["staff:None"]  # a wrong staff group gets fixed: kept
     assert [o.text for o in kefu.store.pending_in("staff", None)] == ["notice is late"]
-
-
-def ticket_with_a_topic(k: Kefu) -> None:
-    """T1001 with its topic (thread 77) and card (message 900) posted, nothing else to send."""
-    Buyer(k).says("付了钱卡密没到 KM202411221530123456 补发")
-    now = k.now()
-    with k.store.transaction():
-        for out in k.store.pending():
-            k.store.mark_delivered(out.id, now)  # type: ignore[arg-type]
-        k.store.save_staff_thread(1, STAFF_CHAT, 77, 900)
-
-
-def queue_one(k: Kefu, out: Outgoing) -> None:
-    with k.store.transaction():
-        deliver(k.store, [out], k.now())
-
-
-@pytest.mark.parametrize("forum", [True, False])
-def test_a_title_renames_the_topic_and_without_topics_is_only_noted(kefu: Kefu,
-                                                                   forum: bool) -> None:
-    ticket_with_a_topic(kefu)
-    queue_one(kefu, to_staff(1, "🔴 #T1001 S 卡密未到账", "title"))
-    with offline_app(kefu) as tg:
-        tg.runtime.forum = forum
-        tg.deliver()
-        renamed = tg.request.sent("editForumTopic")
-        assert not tg.request.sent("sendMessage")
-    expected = [{"chat_id": STAFF_CHAT, "message_thread_id": 77, "name": "🔴 #T1001 S 卡密未到账"}]
-    assert renamed == (expected if forum else [])
-    assert kefu.store.pending("staff") == []  # delivered either way
-
-
-def test_editing_a_card_no_longer_renames_the_topic(kefu: Kefu) -> None:
-    ticket_with_a_topic(kefu)
-    queue_one(kefu, staff_card(kefu, kefu.store.ticket(1), kefu.now()))  # type: ignore[arg-type]
-    with offline_app(kefu) as tg:
-        tg.runtime.forum = True
-        tg.deliver()
-        assert len(tg.request.sent("editMessageText")) == 1
-        assert tg.request.sent("editForumTopic") == []

@@ -1,6 +1,6 @@
 """The `orders:` section of kefu.yaml: which backend, how to reach it, the remedy limits.
 
-Errors are ValueErrors naming the key; bot.config turns them into ConfigErrors.
+Errors are ValueErrors naming the key; bot.config_values turns them into ConfigErrors.
 The API token is never stored here: only the name of the environment variable
 that holds it, read when a request is made.
 """
