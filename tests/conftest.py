@@ -15,6 +15,9 @@ from tests.fixtures_core import (  # noqa: F401
     mini_matcher,
 )
 
+# --- db: a store on a temp file (see fixtures_db.py) ---
+from tests.fixtures_db import store  # noqa: F401
+
 # --- intents: the matcher over the shipped faq.yaml ---
 SHIPPED_FAQ = Path(__file__).resolve().parent.parent / "faq.yaml"
 

@@ -1,0 +1,43 @@
+"""The transcript: every message in or out, both sides, kept forever."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.db.base import Table, dumps, iso
+
+
+class Messages(Table):
+    """The `messages` table."""
+
+    def record(self, user_id: int, direction: str, sender: str, text: str, now: datetime,
+               ticket_id: int | None = None, kind: str = "text", **meta: Any) -> int:
+        """Keep every message in or out, both sides, forever."""
+        return self._insert("messages", {
+            "at": iso(now), "user_id": user_id, "ticket_id": ticket_id,
+            "direction": direction, "sender": sender, "kind": kind, "text": text,
+            "meta": dumps(meta)})
+
+    def attach_recent(self, user_id: int, ticket_id: int) -> None:
+        """Link the buyer's messages since their last ticket to this new one."""
+        self.db.execute("UPDATE messages SET ticket_id = ? "
+                        "WHERE user_id = ? AND ticket_id IS NULL", [ticket_id, user_id])
+
+    def buyer_words(self, ticket_id: int) -> list[str]:
+        """What the buyer wrote that belongs to a ticket, oldest first."""
+        return [r["text"] for r in self._query(
+            "SELECT text FROM messages WHERE ticket_id = ? AND direction = 'in' "
+            "AND kind = 'text' ORDER BY id", [ticket_id])]
+
+    def transcript(self, user_id: int, limit: int = 30) -> list[dict[str, Any]]:
+        """The buyer's latest messages, oldest first."""
+        rows = self._query("SELECT * FROM messages WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                           [user_id, limit])
+        return rows[::-1]
+
+    def count_in_since(self, user_id: int, since: datetime) -> int:
+        """How many messages (texts, buttons, commands) the buyer sent since a time."""
+        return self._count(
+            "SELECT count(*) FROM messages WHERE user_id = ? AND direction = 'in' AND at >= ?",
+            [user_id, iso(since)])
