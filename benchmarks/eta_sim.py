@@ -136,7 +136,7 @@ def arrive(sim: Sim, n: int, job: Job) -> None:
     """A buyer's ticket opens (through bot.tickets.open_ticket) and idle agents hear of it."""
     k, now = sim.k, sim.k.now()
     with k.store.transaction():
-        k.store.ensure_user(10_000 + n, f"买家{n}", now)
+        k.store.users.ensure(10_000 + n, f"买家{n}", now)
         ticket, outs = open_ticket(k, 10_000 + n, k.intent(INTENT_OF[job.tier]),  # type: ignore[arg-type]
                                    {"demand": "补发"}, now)
         deliver(k.store, outs, now)
@@ -159,8 +159,8 @@ def look(sim: Sim, a: AgentState) -> None:
     a.looking = False
     if not a.on or a.busy:
         return
-    on_duty = {x.id for x in sim.k.store.agents_on_duty()}
-    waiting = [t for t in sim.k.store.open_tickets() if t.first_reply_at is None
+    on_duty = {x.id for x in sim.k.store.agents.on_duty()}
+    waiting = [t for t in sim.k.store.tickets.all_open() if t.first_reply_at is None
                and (t.agent_id in (None, a.id) or t.agent_id not in on_duty)]
     if not waiting:
         return
@@ -212,7 +212,7 @@ def figures(k: Kefu) -> dict[str, dict[str, float]]:
     """Per tier as opened: promises kept, slack, escalated, renewed."""
     rows: dict[str, list[tuple[float | None, bool, bool]]] = {"S": [], "A": [], "B": []}
     for t in k.store.db.query("SELECT * FROM tickets ORDER BY id"):
-        evs = list(k.store.events(t["id"]))
+        evs = list(k.store.ticket_events.of(t["id"]))
         opened = json.loads(evs[0]["data"])
         promised = parse_time(opened["promised_at"])
         reply = parse_time(t["first_reply_at"])

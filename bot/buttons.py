@@ -102,11 +102,11 @@ def _edit(k: Kefu, conv: Conversation, cb: Edit, now: datetime) -> Turn:
 
 
 def _withdraw(k: Kefu, conv: Conversation, cb: Withdraw, now: datetime) -> Turn:
-    ticket = k.store.open_ticket_of(conv.user_id)
+    ticket = k.store.tickets.open_of(conv.user_id)
     if ticket is None or ticket.id != cb.ticket_id:
         return conv, [to_buyer(conv.user_id, replies.NOT_YOURS)]
-    k.store.update_ticket(ticket.id, now, stage=CLOSED, resolved_at=now)
-    k.store.add_event(ticket.id, "buyer", "withdrawn", now)
+    k.store.tickets.update(ticket.id, now, stage=CLOSED, resolved_at=now)
+    k.store.ticket_events.add(ticket.id, "buyer", "withdrawn", now)
     return Conversation(conv.user_id), [
         to_buyer(conv.user_id, replies.withdrawn(ticket)),
         tickets.to_staff(ticket.id, f"买家撤销了工单 #{ticket.number}")]

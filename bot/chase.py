@@ -22,9 +22,10 @@ def is_chase(text: str) -> bool:
 
 def record_chase(k: Kefu, t: Ticket, now: datetime) -> list[Outgoing]:
     """Count a chase; the third inside the tier's window escalates the ticket, once."""
-    k.store.add_event(t.id, "buyer", "chased", now)
+    k.store.ticket_events.add(t.id, "buyer", "chased", now)
     since = now - k.config.tiers[t.tier].first_reply
-    if k.store.count_events(t.id, "chased", since) < ESCALATE_AFTER or _escalated_before(k, t):
+    if k.store.ticket_events.count(t.id, "chased", since) < ESCALATE_AFTER or _escalated_before(k,
+                                                                                                t):
         return []
     esc = escalation.escalate(k, t, escalation.CHASED, now, chases=ESCALATE_AFTER)
     head = f"⬆️ #{t.number} 买家已催单 {ESCALATE_AFTER} 次"
@@ -37,4 +38,4 @@ def _escalated_before(k: Kefu, t: Ticket) -> bool:
     return any(e["event"] == "chase_escalated" or (
         e["event"] == "escalated"
         and json.loads(e["data"] or "{}").get("reason") == escalation.CHASED)
-        for e in k.store.events(t.id))
+        for e in k.store.ticket_events.of(t.id))

@@ -33,21 +33,21 @@ def handle(k: Kefu, event: BuyerEvent, inbox_ids: Sequence[int] = ()) -> list[Ou
     now = k.now()
     with k.store.transaction():
         if inbox_ids:
-            k.store.inbox_done(list(inbox_ids))
+            k.store.inbox.done(list(inbox_ids))
         unseen = _unseen(k, event, now)
         if unseen is None:
             return []  # already handled: the messenger delivered this update twice
         event = unseen
-        k.store.ensure_user(event.user_id, event.name or str(event.user_id), now)
+        k.store.users.ensure(event.user_id, event.name or str(event.user_id), now)
         _record_in(k, event, now)
         held = guard.screen(k, event.user_id, now)  # a flood or a blocked buyer: kept, not read
         if held is not None:
             return deliver(k.store, held, now)
-        conv, outs = _dispatch(k, k.store.conversation(event.user_id), event, now)
+        conv, outs = _dispatch(k, k.store.conversations.get(event.user_id), event, now)
         buyer_outs = [o for o in outs if o.audience == "user"]
         if buyer_outs:
             conv = replace(conv, offered=buyer_outs[-1].choices)
-        k.store.save_conversation(conv, now)
+        k.store.conversations.save(conv, now)
         return deliver(k.store, outs, now)
 
 
@@ -55,29 +55,29 @@ def _unseen(k: Kefu, event: BuyerEvent, now: datetime) -> BuyerEvent | None:
     """The event without the parts already handled once; None if nothing is new."""
     if isinstance(event, BuyerBurst):
         fresh = tuple(e for e in event.events
-                      if not e.event_id or k.store.first_time(e.event_id, now))
+                      if not e.event_id or k.store.inbox.first_time(e.event_id, now))
         if len(fresh) > 1:
             return BuyerBurst(fresh)
         return fresh[0] if fresh else None
-    if event.event_id and not k.store.first_time(event.event_id, now):
+    if event.event_id and not k.store.inbox.first_time(event.event_id, now):
         return None
     return event
 
 
 def _record_in(k: Kefu, event: BuyerEvent, now: datetime) -> None:
-    ticket = k.store.open_ticket_of(event.user_id)
+    ticket = k.store.tickets.open_of(event.user_id)
     tid = ticket.id if ticket else None
     if isinstance(event, BuyerBurst):
         for part in event.events:
             _record_in(k, part, now)
     elif isinstance(event, BuyerSaid):
-        k.store.record_message(event.user_id, "in", "buyer", event.text, now, tid, event.kind,
-                               file_id=event.file_id)
+        k.store.messages.record(event.user_id, "in", "buyer", event.text, now, tid, event.kind,
+                                file_id=event.file_id)
     elif isinstance(event, ButtonPressed):
-        k.store.record_message(event.user_id, "in", "buyer", event.data, now, tid, "button")
+        k.store.messages.record(event.user_id, "in", "buyer", event.data, now, tid, "button")
     else:
-        k.store.record_message(event.user_id, "in", "buyer", f"/{event.command} {event.args}",
-                               now, tid, "command")
+        k.store.messages.record(event.user_id, "in", "buyer", f"/{event.command} {event.args}",
+                                now, tid, "command")
 
 
 def _dispatch(k: Kefu, conv: Conversation, event: BuyerEvent, now: datetime) -> Turn:
@@ -111,7 +111,7 @@ def _numbered(conv: Conversation, text: str) -> str | None:
 def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
     if _CANCEL.match(text):
         return flow.cancel(k, conv, now)
-    ticket = k.store.open_ticket_of(conv.user_id)
+    ticket = k.store.tickets.open_of(conv.user_id)
     if conv.step == "edit" and ticket:
         return edit_answer(k, conv, ticket.id, text, now)
     if conv.step == "intake":
@@ -153,11 +153,11 @@ def _attach(k: Kefu, conv: Conversation, event: BuyerSaid,
             now: datetime) -> tuple[Conversation, list[Outgoing]]:
     """Keep a file as evidence: on the open ticket (shown to staff), else for the next one."""
     item = {"kind": event.kind, "file_id": event.file_id, "caption": event.text[:500]}
-    ticket = k.store.open_ticket_of(conv.user_id)
+    ticket = k.store.tickets.open_of(conv.user_id)
     if ticket:
         evidence = [*ticket.details.get("evidence", []), item]
-        k.store.update_ticket(ticket.id, now, details={**ticket.details, "evidence": evidence})
-        k.store.add_event(ticket.id, "buyer", "evidence", now, **item)
+        k.store.tickets.update(ticket.id, now, details={**ticket.details, "evidence": evidence})
+        k.store.ticket_events.add(ticket.id, "buyer", "evidence", now, **item)
         return conv, [evidence_to_staff(ticket.id, item)]
     details = dict(conv.details)
     details["evidence"] = [*details.get("evidence", []), item]
@@ -167,7 +167,7 @@ def _attach(k: Kefu, conv: Conversation, event: BuyerSaid,
 def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> Turn:
     """A screenshot or file: attach it to the open ticket, or keep it for the next one."""
     conv, _ = _attach(k, conv, event, now)  # tickets.join below shows it to staff
-    ticket = k.store.open_ticket_of(conv.user_id)
+    ticket = k.store.tickets.open_of(conv.user_id)
     if ticket:
         return conv, tickets.join(k, ticket, event.text or "", event.kind, now, {},
                                   event.file_id)
@@ -186,7 +186,7 @@ def _command(k: Kefu, conv: Conversation, command: str, now: datetime) -> Turn:
         keep = conv if command == "help" else Conversation(uid)
         return keep, [to_buyer(uid, replies.WELCOME)]
     if command == "status":
-        ticket = k.store.open_ticket_of(uid)
+        ticket = k.store.tickets.open_of(uid)
         chased = chase.record_chase(k, ticket, now) if ticket else []
         return conv, [tickets.status(k, uid, now), *chased]
     if command == "cancel":

@@ -121,11 +121,11 @@ def register(k: Kefu, seen: StaffSeen) -> None:
     """Record a staff member the adapter recognised; a known agent keeps their role."""
     now = k.now()
     with k.store.transaction():
-        known = k.store.agent(seen.agent_id)
+        known = k.store.agents.get(seen.agent_id)
         if known is None:
-            k.store.upsert_agent(seen.agent_id, seen.name or str(seen.agent_id), seen.role, now)
+            k.store.agents.upsert(seen.agent_id, seen.name or str(seen.agent_id), seen.role, now)
         if seen.on_duty is not None:
-            k.store.set_duty(seen.agent_id, seen.on_duty, now)
+            k.store.agents.set_duty(seen.agent_id, seen.on_duty, now)
 
 
 Perform = Callable[[Kefu, Call], Answered]

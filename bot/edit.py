@@ -18,7 +18,7 @@ FIELD_NAMES = {"order_no": "订单号", "demand": "诉求", "issue": "问题类�
 def begin_edit(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
     """Ask which detail to change, or ask for the new value of the chosen one."""
     uid = conv.user_id
-    ticket = k.store.open_ticket_of(uid)
+    ticket = k.store.tickets.open_of(uid)
     if ticket is None:
         return Conversation(uid), [to_buyer(uid, replies.NO_TICKETS)]
     if arg == "done":
@@ -67,12 +67,12 @@ def edit_issue(k: Kefu, conv: Conversation, intent: Intent, now: datetime) -> Tu
 
 
 def _apply(k: Kefu, conv: Conversation, changes: dict[str, object], now: datetime) -> Turn:
-    ticket = k.store.open_ticket_of(conv.user_id)
+    ticket = k.store.tickets.open_of(conv.user_id)
     if ticket is None:
         return Conversation(conv.user_id), [to_buyer(conv.user_id, replies.NO_TICKETS)]
-    k.store.update_ticket(ticket.id, now, **changes)
-    k.store.add_event(ticket.id, "buyer", "edited", now, **changes)
-    updated = k.store.ticket(ticket.id)
+    k.store.tickets.update(ticket.id, now, **changes)
+    k.store.ticket_events.add(ticket.id, "buyer", "edited", now, **changes)
+    updated = k.store.tickets.get(ticket.id)
     shown = ", ".join(f"{FIELD_NAMES.get(f, f)}: {v}" for f, v in changes.items()
                       if f in FIELD_NAMES and v)
     return Conversation(conv.user_id, ticket_id=ticket.id), [

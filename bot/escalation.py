@@ -43,22 +43,22 @@ def escalate(k: Kefu, t: Ticket, reason: str, now: datetime, *, actor: str = "bo
     fields: dict[str, Any] = {"tier": tier}
     if senior is not None:
         fields.update(agent_id=senior.id, owner="agent", claimed_at=now)
-    k.store.update_ticket(t.id, now, **fields)
+    k.store.tickets.update(t.id, now, **fields)
     moved = {"to": senior.id} if senior is not None else {}
-    k.store.add_event(t.id, actor, "escalated", now, reason=reason, tier=tier, was=t.tier,
-                      **moved, **data)
-    after = k.store.ticket(t.id)
+    k.store.ticket_events.add(t.id, actor, "escalated", now, reason=reason, tier=tier, was=t.tier,
+                              **moved, **data)
+    after = k.store.tickets.get(t.id)
     assert after is not None
     return Escalation(reason, t, after, senior, tuple(supervisors_on_duty(k)))
 
 
 def pick_senior(k: Kefu, t: Ticket, exclude: Collection[int] = ()) -> AgentRecord | None:
     """The least busy senior on duty, unless a senior on duty (not excluded) has the ticket."""
-    on_duty = k.store.agents_on_duty()
+    on_duty = k.store.agents.on_duty()
     if any(a.id == t.agent_id and a.role in SENIOR_ROLES and a.id not in exclude
            for a in on_duty):
         return None
-    others = [o for o in k.store.open_tickets() if o.id != t.id]
+    others = [o for o in k.store.tickets.all_open() if o.id != t.id]
     # A senior who still owes someone a first reply would only make this buyer wait behind it.
     owing = {o.agent_id for o in others if o.first_reply_at is None}
     seniors = [a for a in on_duty if a.role == "senior" and a.id != t.agent_id
@@ -71,7 +71,7 @@ def pick_senior(k: Kefu, t: Ticket, exclude: Collection[int] = ()) -> AgentRecor
 
 def supervisors_on_duty(k: Kefu) -> list[str]:
     """Names of the supervisors on duty now."""
-    return [a.name for a in k.store.agents_on_duty() if a.role == "supervisor"]
+    return [a.name for a in k.store.agents.on_duty() if a.role == "supervisor"]
 
 
 def staff_notice(esc: Escalation, head: str) -> Outgoing:

@@ -39,23 +39,23 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
     if conv.step == "clarify" and found and not u.ranking.text.replace(ORDER_TOKEN, "").strip():
         # Only an order number while we asked which problem it is: keep it, ask again (the
         # question stays the text the next message is read with).
-        k.store.record_decision(conv.user_id, "clarify", conv.intent)
+        k.store.messages.record_decision(conv.user_id, "clarify", conv.intent)
         conv = replace(conv, details={**details, "text": conv.details.get("text", text)})
         return conv, [to_buyer(conv.user_id, replies.clarify_kept(found), *conv.offered)]
     if decision.kind == "clarify":
-        k.store.record_decision(conv.user_id, "clarify", decision.intent)
+        k.store.messages.record_decision(conv.user_id, "clarify", decision.intent)
         choices = [choice(k.intent(i).label, Pick(i)) for i in decision.choices
                    if k.intent(i)]
         conv = Conversation(conv.user_id, "clarify", decision.intent, details)
         return conv, [to_buyer(conv.user_id, replies.CLARIFY, *choices,
                                choice("都不是, 转人工", Human()))]
     if decision.kind == "fallback" or intent is None:
-        k.store.record_decision(conv.user_id, "fallback", NONE)
+        k.store.messages.record_decision(conv.user_id, "fallback", NONE)
         none = k.intent(NONE)
         answer = none.answer if none and none.answer else replies.WELCOME
         conv = Conversation(conv.user_id, "feedback", NONE, details)
         return conv, [to_buyer(conv.user_id, _fill(k, answer), replies.HUMAN)]
-    k.store.record_decision(conv.user_id, "answer", intent.id)
+    k.store.messages.record_decision(conv.user_id, "answer", intent.id)
     return answer_intent(k, conv, intent, details, now)
 
 
@@ -206,7 +206,7 @@ def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     uid = conv.user_id
     if conv.step in ("intake", "clarify", "edit"):
         return Conversation(uid), [to_buyer(uid, replies.CANCELLED)]
-    ticket = k.store.open_ticket_of(uid)
+    ticket = k.store.tickets.open_of(uid)
     if ticket:
         withdraw = choice(f"撤销工单 #{ticket.number}", Withdraw(ticket.id))
         return conv, [to_buyer(uid, replies.withdraw_offer(ticket), withdraw)]
@@ -216,9 +216,9 @@ def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
 
 def human(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     uid = conv.user_id
-    ticket = k.store.open_ticket_of(uid)
+    ticket = k.store.tickets.open_of(uid)
     if ticket:
-        k.store.add_event(ticket.id, "buyer", "human_requested", now)
+        k.store.ticket_events.add(ticket.id, "buyer", "human_requested", now)
         return conv, [to_buyer(uid, replies.human_queued(ticket, now)),
                       tickets.to_staff(ticket.id, f"买家要求人工 (#{ticket.number})")]
     intent = k.intent(conv.intent) if conv.step in ("feedback", "clarify") else None

@@ -44,8 +44,8 @@ def resume_time(now: datetime) -> datetime:
 def screen(k: Kefu, user_id: int, now: datetime) -> list[Outgoing] | None:
     """None lets the event through; otherwise the replies to send instead of handling it."""
     store, limit = k.store, k.config.guard.flood_per_minute
-    blocked = store.is_blocked(user_id)
-    recent = 0 if blocked or limit <= 0 else store.messages_in_since(user_id, now - WINDOW)
+    blocked = store.users.is_blocked(user_id)
+    recent = 0 if blocked or limit <= 0 else store.messages.count_in_since(user_id, now - WINDOW)
     # The last two facts cost a query each; the usual buyer (not blocked, under the limit)
     # needs neither.
     verdict = judge(blocked=blocked, told_blocked=blocked and _told_blocked(k, user_id),
@@ -54,31 +54,31 @@ def screen(k: Kefu, user_id: int, now: datetime) -> list[Outgoing] | None:
     if verdict == "pass":
         return None
     if verdict == "tell_blocked":
-        store.add_user_event(user_id, "bot", "blocked_notice", now)
+        store.users.add_event(user_id, "bot", "blocked_notice", now)
         return [to_buyer(user_id, replies.BLOCKED)]
     if verdict == "quiet":
         return []
-    store.add_user_event(user_id, "bot", "flooded", now, messages=recent)
+    store.users.add_event(user_id, "bot", "flooded", now, messages=recent)
     logger.warning("buyer %s sent %s messages within a minute: slowed down", user_id, recent)
     return [to_buyer(user_id, replies.SLOW_DOWN.format(until=format_due(resume_time(now), now))),
             *_tell_staff_of_flood(k, user_id, recent)]
 
 
 def _told_blocked(k: Kefu, user_id: int) -> bool:
-    return k.store.latest_user_event(user_id, "blocked", "blocked_notice") == "blocked_notice"
+    return k.store.users.latest_event(user_id, "blocked", "blocked_notice") == "blocked_notice"
 
 
 def _warned(k: Kefu, user_id: int, now: datetime) -> bool:
-    last = k.store.last_user_event(user_id, "flooded")
+    last = k.store.users.last_event(user_id, "flooded")
     return last is not None and last > now - WINDOW
 
 
 def _tell_staff_of_flood(k: Kefu, user_id: int, recent: int) -> list[Outgoing]:
     """Staff hear of a flood in the buyer's open ticket; without one it is only recorded."""
-    ticket = k.store.open_ticket_of(user_id)
+    ticket = k.store.tickets.open_of(user_id)
     if ticket is None:
         return []
-    return [to_staff(ticket.id, f"⚠️ 买家 {k.store.user_name(user_id)} (id {user_id}) 1 分钟内"
+    return [to_staff(ticket.id, f"⚠️ 买家 {k.store.users.name(user_id)} (id {user_id}) 1 分钟内"
                                 f"发了 {recent} 条消息, 已暂停自动回复 (消息都已记录)。"
                                 f"如属恶意刷屏, 可在本话题发 /block 原因")]
 
@@ -96,9 +96,9 @@ def _buyer(k: Kefu, ref: str | None, ticket_id: int | None) -> tuple[int | None,
     if ref is None and ticket_id is None:
         return None, ""  # the caller shows its usage
     if ref is None or ref.startswith("T"):
-        ticket = k.store.ticket_by_number(ref) if ref else k.store.ticket(ticket_id or 0)
+        ticket = k.store.tickets.by_number(ref) if ref else k.store.tickets.get(ticket_id or 0)
         return (ticket.user_id, "") if ticket else (None, f"找不到工单 {ref}。")
-    if not k.store.known_user(int(ref)):
+    if not k.store.users.known(int(ref)):
         return None, f"没有找到用户 {ref} (对方从未给机器人发过消息)。"
     return int(ref), ""
 
@@ -110,13 +110,13 @@ def block(k: Kefu, agent: AgentRecord, text: str, ticket_id: int | None,
     user_id, problem = _buyer(k, ref, ticket_id)
     if user_id is None:
         return False, problem or BLOCK_USAGE, []
-    if k.store.agent(user_id) or k.config.agent(user_id):
+    if k.store.agents.get(user_id) or k.config.agent(user_id):
         return False, "不能屏蔽客服成员。", []
-    who = f"{k.store.user_name(user_id)} (id {user_id})"
-    if k.store.is_blocked(user_id):
+    who = f"{k.store.users.name(user_id)} (id {user_id})"
+    if k.store.users.is_blocked(user_id):
         return False, f"买家 {who} 已经被屏蔽了。", []
-    k.store.set_blocked(user_id, True)
-    k.store.add_user_event(user_id, f"agent:{agent.id}", "blocked", now, reason=reason[:500])
+    k.store.users.set_blocked(user_id, True)
+    k.store.users.add_event(user_id, f"agent:{agent.id}", "blocked", now, reason=reason[:500])
     why = f": {reason[:200]}" if reason else ""
     note = f"已屏蔽买家 {who}{why}。对方再发消息只会收到一次简短提示。解除: /unblock {user_id}"
     return True, note, _tell_thread(k, user_id, f"⛔ {agent.name} 屏蔽了买家 {who}{why}", now)
@@ -129,18 +129,18 @@ def unblock(k: Kefu, agent: AgentRecord, text: str, ticket_id: int | None,
     user_id, problem = _buyer(k, ref, ticket_id)
     if user_id is None:
         return False, problem or UNBLOCK_USAGE, []
-    who = f"{k.store.user_name(user_id)} (id {user_id})"
-    if not k.store.is_blocked(user_id):
+    who = f"{k.store.users.name(user_id)} (id {user_id})"
+    if not k.store.users.is_blocked(user_id):
         return False, f"买家 {who} 没有被屏蔽。", []
-    k.store.set_blocked(user_id, False)
-    k.store.add_user_event(user_id, f"agent:{agent.id}", "unblocked", now, reason=reason[:500])
+    k.store.users.set_blocked(user_id, False)
+    k.store.users.add_event(user_id, f"agent:{agent.id}", "unblocked", now, reason=reason[:500])
     return True, f"已解除对买家 {who} 的屏蔽。", _tell_thread(
         k, user_id, f"✅ {agent.name} 解除了对买家 {who} 的屏蔽", now)
 
 
 def _tell_thread(k: Kefu, user_id: int, text: str, now: datetime) -> list[Outgoing]:
-    ticket = k.store.open_ticket_of(user_id)
+    ticket = k.store.tickets.open_of(user_id)
     if ticket is None:
         return []
-    k.store.add_event(ticket.id, "bot", "buyer_guard", now, text=text)
+    k.store.ticket_events.add(ticket.id, "bot", "buyer_guard", now, text=text)
     return [to_staff(ticket.id, text)]

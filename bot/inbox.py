@@ -15,12 +15,12 @@ from typing import Any
 
 from bot import replies
 from bot.conversation import handle
+from bot.db import unwritable
 from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu
 from bot.orders.calls import Call, NeedsCalls
 from bot.outbox import deliver, to_buyer, to_staff
 from bot.records import Outgoing
-from bot.store import unwritable
 
 logger = logging.getLogger(__name__)
 _TYPES: dict[str, type] = {"BuyerSaid": BuyerSaid, "ButtonPressed": ButtonPressed,
@@ -41,7 +41,7 @@ def receive_all(k: Kefu, events: list[BuyerSaid | ButtonPressed | BuyerCommand])
     of updates, not one each), in arrival order."""
     now = k.now()
     with k.store.transaction(durable=True):
-        return [k.store.inbox_add(e.user_id, {"type": type(e).__name__, **asdict(e)}, now)
+        return [k.store.inbox.add(e.user_id, {"type": type(e).__name__, **asdict(e)}, now)
                 for e in events]
 
 
@@ -72,7 +72,7 @@ def take_turns(k: Kefu, user_id: int) -> Taken:
     """Handle everything waiting for this buyer, burst by burst, until a turn needs the shop
     (`k.answers` are that first turn's answers); nothing waited: nothing taken."""
     outs: list[Outgoing] = []
-    for n, (ids, event) in enumerate(turns(k.store.inbox_pending(user_id))):
+    for n, (ids, event) in enumerate(turns(k.store.inbox.pending(user_id))):
         try:
             outs += handle(k if n == 0 else replace(k, answers={}), event, inbox_ids=ids)
         except NeedsCalls as needed:  # rolled back: this turn runs again with the answers
@@ -89,19 +89,19 @@ def _failed(k: Kefu, user_id: int, ids: list[int]) -> list[Outgoing]:
     """Keep what the buyer sent and say so, even though the turn could not be handled."""
     now = k.now()
     with k.store.transaction():
-        ticket = k.store.open_ticket_of(user_id)
+        ticket = k.store.tickets.open_of(user_id)
         outs = [to_buyer(user_id, replies.TURN_FAILED)]
-        for row in k.store.inbox_pending(user_id):
+        for row in k.store.inbox.pending(user_id):
             if row["id"] in ids:
                 text = str(row["event"].get("text") or row["event"].get("data") or "")
-                k.store.record_message(user_id, "in", "buyer", text, now,
-                                       ticket.id if ticket else None, "failed")
+                k.store.messages.record(user_id, "in", "buyer", text, now,
+                                        ticket.id if ticket else None, "failed")
                 if ticket and text:
                     outs.append(to_staff(ticket.id, f"买家补充 (未能自动处理): {text}"))
-        k.store.inbox_done(ids)
+        k.store.inbox.done(ids)
         return deliver(k.store, outs, now)
 
 
 def waiting_users(k: Kefu) -> list[int]:
     """Buyers with events not yet handled (after a crash, say)."""
-    return k.store.inbox_users()
+    return k.store.inbox.users()

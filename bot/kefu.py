@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Config
-from bot.store import Store, open_store
+from bot.db import Store, open_store
 from intents.faq import Intent
 from intents.match import Matcher, load_matcher
 from intents.understand import Understanding, understand
@@ -51,5 +51,5 @@ def bootstrap(config: Config, clock: Clock = utc_now, matcher: Matcher | None = 
     now = clock()
     with store.transaction():
         for agent in config.agents:
-            store.upsert_agent(agent.id, agent.name, agent.role, now)
+            store.agents.upsert(agent.id, agent.name, agent.role, now)
     return Kefu(config, store, matcher or load_matcher(config.faq), clock)

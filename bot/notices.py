@@ -41,7 +41,7 @@ def relevant(k: Kefu, intent_id: str, text: str) -> list[Notice]:
     """The active notices that answer this question, if any."""
     if intent_id != ASKING and intent_id not in RECHARGE:
         return []
-    active = k.store.active_notices()
+    active = k.store.notices.all_active()
     named = [n for n in active if mentions(k, n, text)]
     # "通道是不是在维护" names no channel: every current notice answers it.
     return named or (active if intent_id == ASKING else [])
@@ -58,7 +58,7 @@ def answer(k: Kefu, conv: Conversation, intent_id: str, notices: list[Notice],
            details: dict, now: datetime) -> tuple[Conversation, list[Outgoing]]:
     """Answer with the notices; the buyer hears the all-clear, or asks for a person."""
     for notice in notices:
-        k.store.notice_add_buyer(notice.id, conv.user_id, now)
+        k.store.notices.add_buyer(notice.id, conv.user_id, now)
     text = "\n".join(describe(k, n, now) for n in notices) + replies.NOTICE_NEXT
     feedback = Conversation(conv.user_id, "feedback", intent_id, details)
     return feedback, [to_buyer(conv.user_id, text, WAIT, replies.UNSOLVED)]
@@ -76,8 +76,8 @@ def start(k: Kefu, agent: AgentRecord, args: str, now: datetime) -> Result:
         return False, f"{USAGE}\n{_listing(k, now)}", []
     channel, minutes = parts[0][:30], int(parts[1])
     text = parts[2].strip()[:200] if len(parts) > 2 else f"{channel}通道维护中"
-    notice, new = k.store.notice_start(channel, text, now + timedelta(minutes=minutes),
-                                       agent.id, now)
+    notice, new = k.store.notices.start(channel, text, now + timedelta(minutes=minutes),
+                                        agent.id, now)
     outs = _tell_open_tickets(k, notice, now)
     verb = "已发布" if new else "已更新"
     told = sum(o.audience == "user" for o in outs)
@@ -88,23 +88,23 @@ def start(k: Kefu, agent: AgentRecord, args: str, now: datetime) -> Result:
 def end(k: Kefu, agent: AgentRecord, args: str, now: datetime) -> Result:
     """/notice_end CHANNEL: end it and tell every buyer who asked that it works again."""
     channel = args.strip()[:30]
-    notice = k.store.active_notice(channel) if channel else None
+    notice = k.store.notices.active(channel) if channel else None
     if notice is None:
         return False, f"没有进行中的通知: {channel or '(未填渠道)'}\n{_listing(k, now)}", []
-    k.store.notice_mark(notice.id, now, "ended_at")
+    k.store.notices.mark(notice.id, now, "ended_at")
     outs = [to_buyer(uid, replies.notice_over(notice.channel))
-            for uid in k.store.notice_untold(notice.id, now)]
+            for uid in k.store.notices.untold(notice.id, now)]
     return True, f"{channel} 已恢复, 已通知 {len(outs)} 位买家。", outs
 
 
 def check_due(k: Kefu, now: datetime) -> list[Outgoing]:
     """Notices whose time has passed with no word: ask staff once for an update."""
-    return [_ask_staff(k, n, now) for n in k.store.active_notices()
+    return [_ask_staff(k, n, now) for n in k.store.notices.all_active()
             if n.until <= now and n.staff_asked_at is None]
 
 
 def _ask_staff(k: Kefu, notice: Notice, now: datetime) -> Outgoing:
-    k.store.notice_mark(notice.id, now, "staff_asked_at")
+    k.store.notices.mark(notice.id, now, "staff_asked_at")
     return Outgoing("staff", f"⏰ 通知「{notice.channel}」预计恢复时间 "
                              f"{format_due(notice.until, now)} 已过。已恢复请 /notice_end "
                              f"{notice.channel}; 未恢复请 /notice {notice.channel} 分钟 说明 "
@@ -114,14 +114,14 @@ def _ask_staff(k: Kefu, notice: Notice, now: datetime) -> Outgoing:
 def _tell_open_tickets(k: Kefu, notice: Notice, now: datetime) -> list[Outgoing]:
     """Open tickets about this channel hear about the notice, once per notice."""
     outs: list[Outgoing] = []
-    for t in k.store.open_tickets():
+    for t in k.store.tickets.all_open():
         if t.intent not in (ASKING, *RECHARGE) or not _about(k, notice, t):
             continue
         if any(e["event"] == "notice_told" and json.loads(e["data"] or "{}").get("notice")
-               == notice.id for e in k.store.events(t.id)):
+               == notice.id for e in k.store.ticket_events.of(t.id)):
             continue
-        k.store.add_event(t.id, "bot", "notice_told", now, notice=notice.id)
-        k.store.notice_add_buyer(notice.id, t.user_id, now)
+        k.store.ticket_events.add(t.id, "bot", "notice_told", now, notice=notice.id)
+        k.store.notices.add_buyer(notice.id, t.user_id, now)
         outs += [to_buyer(t.user_id, replies.notice_for_ticket(t, describe(k, notice, now)),
                           ticket_id=t.id),
                  to_staff(t.id, f"ℹ️ 已告知买家通道通知: {notice.channel} {notice.text}")]
@@ -129,11 +129,11 @@ def _tell_open_tickets(k: Kefu, notice: Notice, now: datetime) -> list[Outgoing]
 
 
 def _about(k: Kefu, notice: Notice, t: Ticket) -> bool:
-    return mentions(k, notice, "\n".join(k.store.buyer_words(t.id)))
+    return mentions(k, notice, "\n".join(k.store.messages.buyer_words(t.id)))
 
 
 def _listing(k: Kefu, now: datetime) -> str:
-    active = k.store.active_notices()
+    active = k.store.notices.all_active()
     if not active:
         return "当前没有通道通知。"
     return "当前通知:\n" + "\n".join(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from bot.db import Store
 from bot.records import Choice, Outgoing
-from bot.store import Store
 
 # Telegram refuses longer texts and captions (UTF-16 units) for good, and a refused message
 # holds back its thread's later ones: "买家补充: " + a 4096-character message was one.
@@ -34,9 +34,9 @@ def deliver(store: Store, outs: list[Outgoing], now: datetime) -> list[Outgoing]
     """Record each message (outbox + transcript) inside the caller's transaction."""
     queued = []
     for out in map(fit, outs):
-        out_id = store.enqueue(out, now)
+        out_id = store.outbox.enqueue(out, now)
         if out.audience == "user" and out.user_id is not None:
-            store.record_message(out.user_id, "out", out.sender, out.text, now, out.ticket_id)
+            store.messages.record(out.user_id, "out", out.sender, out.text, now, out.ticket_id)
         queued.append(replace(out, id=out_id))
     return queued
 

@@ -35,8 +35,8 @@ def rate(k: Kefu, conv: Conversation, ticket_id: int, stars: int, now: datetime)
         return conv, [to_buyer(conv.user_id, replies.NOT_YOURS)]
     if ticket.details.get("rating"):
         return conv, [to_buyer(conv.user_id, replies.ALREADY_RATED)]
-    k.store.update_ticket(ticket.id, now, details={**ticket.details, "rating": stars})
-    k.store.add_event(ticket.id, "buyer", "rated", now, stars=stars)
+    k.store.tickets.update(ticket.id, now, details={**ticket.details, "rating": stars})
+    k.store.ticket_events.add(ticket.id, "buyer", "rated", now, stars=stars)
     outs = [to_buyer(conv.user_id, replies.RATE_THANKS)]
     if stars <= LOW_RATING:
         outs.append(to_staff(ticket.id, low_rating_alert(k, ticket, stars)))
@@ -54,11 +54,12 @@ def comment(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | Non
     u = k.understand(text)
     if u.decision.kind in _NOT_A_COMMENT_KINDS and u.decision.intent not in _COMMENT_INTENTS:
         return None
-    ticket = k.store.ticket(int(conv.details.get("ticket_id", 0)))
+    ticket = k.store.tickets.get(int(conv.details.get("ticket_id", 0)))
     if ticket is None:
         return None
-    k.store.update_ticket(ticket.id, now, details={**ticket.details, "rating_comment": text[:500]})
-    k.store.add_event(ticket.id, "buyer", "rating_comment", now, text=text[:500])
+    k.store.tickets.update(ticket.id, now,
+                           details={**ticket.details, "rating_comment": text[:500]})
+    k.store.ticket_events.add(ticket.id, "buyer", "rating_comment", now, text=text[:500])
     outs = [to_buyer(conv.user_id, replies.COMMENT_THANKS),
             to_staff(ticket.id, f"买家评价留言: {text[:500]}")]
     return Conversation(conv.user_id), outs

@@ -23,11 +23,11 @@ def reopen(k: Kefu, conv: Conversation, ticket_id: int, now: datetime,
         return conv, [to_buyer(conv.user_id, replies.REOPEN_TOO_LATE.format(
             days=k.config.reopen_days))]
     p = tickets.promise(k, ticket.tier, now)
-    k.store.update_ticket(ticket.id, now, stage="受理", resolved_at=None, promised_at=p.due,
-                          owner="agent" if ticket.agent_id else "bot")
-    k.store.add_event(ticket.id, "buyer", "reopened", now, reason=reason[:500],
-                      promised_at=p.due.isoformat())
-    again = k.store.ticket(ticket.id)
+    k.store.tickets.update(ticket.id, now, stage="受理", resolved_at=None, promised_at=p.due,
+                           owner="agent" if ticket.agent_id else "bot")
+    k.store.ticket_events.add(ticket.id, "buyer", "reopened", now, reason=reason[:500],
+                              promised_at=p.due.isoformat())
+    again = k.store.tickets.get(ticket.id)
     assert again is not None
     return Conversation(conv.user_id, ticket_id=ticket.id), [
         to_buyer(conv.user_id, replies.reopened(again, now), replies.STATUS, ticket_id=ticket.id),
@@ -43,7 +43,7 @@ def _within_window(k: Kefu, t: Ticket, now: datetime) -> bool:
 
 def recent_resolved(k: Kefu, user_id: int, now: datetime) -> Ticket | None:
     """The buyer's latest ticket if it was resolved inside the reopen window."""
-    latest = next(iter(k.store.tickets_of(user_id, 1)), None)
+    latest = next(iter(k.store.tickets.latest_of(user_id, 1)), None)
     if latest is None or latest.stage != RESOLVED or not _within_window(k, latest, now):
         return None
     return latest

@@ -12,15 +12,15 @@ from bot.records import Outgoing, Ticket
 
 def ticket_elsewhere(k: Kefu, user_id: int, order_no: str | None) -> Ticket | None:
     """The open ticket another account has about this order, if any."""
-    ticket = k.store.open_ticket_by_order(order_no) if order_no else None
+    ticket = k.store.tickets.open_by_order(order_no) if order_no else None
     return ticket if ticket is not None and ticket.user_id != user_id else None
 
 
 def join_from_other(k: Kefu, t: Ticket, user_id: int, text: str,
                     now: datetime) -> list[Outgoing]:
     """Pass the other account's words to the ticket's staff; tell that account it is handled."""
-    k.store.add_event(t.id, f"buyer:{user_id}", "related_message", now, text=text[:500])
-    who = k.store.user_name(user_id)
+    k.store.ticket_events.add(t.id, f"buyer:{user_id}", "related_message", now, text=text[:500])
+    who = k.store.users.name(user_id)
     return [to_staff(t.id, f"另一账号 {who} (id {user_id}) 就同一订单 {t.order_no} 发来: "
                            f"{text[:500]}"),
             to_buyer(user_id, replies.ORDER_IN_PROGRESS.format(order=t.order_no))]

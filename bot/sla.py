@@ -63,7 +63,7 @@ def check_sla(k: Kefu) -> list[Outgoing]:
     now = k.now()
     with k.store.transaction():
         outs: list[Outgoing] = []
-        for t in k.store.open_tickets():
+        for t in k.store.tickets.all_open():
             outs += _check_ticket(k, t, now)
         outs += notices.check_due(k, now)  # notice deadlines share the timer tick
         return deliver(k.store, outs, now)
@@ -88,7 +88,7 @@ def _check_ticket(k: Kefu, t: Ticket, now: datetime) -> list[Outgoing]:
 
 def history(k: Kefu, t: Ticket) -> History:
     """The events that count for the ticket's current clock."""
-    rows = [dict(e, data=json.loads(e["data"] or "{}")) for e in k.store.events(t.id)]
+    rows = [dict(e, data=json.loads(e["data"] or "{}")) for e in k.store.ticket_events.of(t.id)]
     reopened = [parse_time(e["at"]) for e in rows if e["event"] == "reopened"]
     start: datetime = max([t.created_at, *reopened])  # type: ignore[type-var]
     return History(start, tuple(e for e in rows if parse_time(e["at"]) >= start))
@@ -118,8 +118,8 @@ def _after(k: Kefu, t: Ticket, start: datetime, span: timedelta) -> datetime:
 def _warn(k: Kefu, t: Ticket, g: Target, hist: History, now: datetime) -> list[Outgoing]:
     if not (g.live and g.warn_at <= now < g.due) or hist.fired("sla_warned", g):
         return []
-    k.store.add_event(t.id, "bot", "sla_warned", now, target=g.kind, tier=g.tier,
-                      at=g.due.isoformat())
+    k.store.ticket_events.add(t.id, "bot", "sla_warned", now, target=g.kind, tier=g.tier,
+                              at=g.due.isoformat())
     return [to_staff(t.id, warning_text(k, t, g, now))]
 
 
@@ -128,10 +128,10 @@ def warning_text(k: Kefu, t: Ticket, g: Target, now: datetime) -> str:
     left = max(int((g.due - now).total_seconds() // 60), 0)
     head = (f"⏳ #{t.number} {KIND_NAMES[g.kind]}将于 {format_due(g.due, now)} 超时 "
             f"(剩 {left} 分钟)")
-    owner = k.store.agent(t.agent_id) if t.agent_id else None
+    owner = k.store.agents.get(t.agent_id) if t.agent_id else None
     if owner is not None:
         return f"{head} · {owner.name} 请尽快处理"
-    seniors = [a.name for a in k.store.agents_on_duty() if a.role in escalation.SENIOR_ROLES]
+    seniors = [a.name for a in k.store.agents.on_duty() if a.role in escalation.SENIOR_ROLES]
     who = f"请 {', '.join(seniors)} 接手" if seniors else "当前无资深客服在岗"
     return f"{head} · 未认领, {who}"
 
@@ -140,9 +140,9 @@ def _breach(k: Kefu, t: Ticket, g: Target, hist: History, now: datetime) -> list
     """A target ran out: the ticket escalates, staff hear why, the buyer hears it first."""
     if not (g.live and now >= g.due) or hist.fired("sla_breached", g):
         return []
-    k.store.add_event(t.id, "bot", "sla_breached", now, target=g.kind, tier=g.tier,
-                      at=g.due.isoformat())
-    k.store.update_ticket(t.id, now, breached_at=t.breached_at or now)
+    k.store.ticket_events.add(t.id, "bot", "sla_breached", now, target=g.kind, tier=g.tier,
+                              at=g.due.isoformat())
+    k.store.tickets.update(t.id, now, breached_at=t.breached_at or now)
     esc = escalation.escalate(k, t, escalation.SLA, now, target=g.kind,
                               reassign=k.config.sla.reassign_on_breach)
     # Before any reply the buyer gets a new time; after one, who follows up.
@@ -169,10 +169,10 @@ def _renew_broken_promise(k: Kefu, t: Ticket, hist: History, now: datetime
 
 def _renew(k: Kefu, t: Ticket, now: datetime, reason: str) -> datetime:
     """Re-estimate the first reply from the queue as it is now, and keep it."""
-    fresh = k.store.ticket(t.id) or t
+    fresh = k.store.tickets.get(t.id) or t
     p = tickets.promise(k, fresh.tier, now, before=t.created_at)
-    k.store.update_ticket(t.id, now, promised_at=p.due, at_risk=int(p.at_risk))
-    k.store.add_event(t.id, "bot", "eta_renewed", now, reason=reason,
-                      was=t.promised_at.isoformat() if t.promised_at else None,
-                      promised_at=p.due.isoformat())
+    k.store.tickets.update(t.id, now, promised_at=p.due, at_risk=int(p.at_risk))
+    k.store.ticket_events.add(t.id, "bot", "eta_renewed", now, reason=reason,
+                              was=t.promised_at.isoformat() if t.promised_at else None,
+                              promised_at=p.due.isoformat())
     return p.due

@@ -28,15 +28,15 @@ def handle_agent(k: Kefu, act: AgentAct) -> StaffResult:
         act = replace(act, action="approve_refund")  # `/stage 退款` approved before; kept for now
     now = k.now()
     with k.store.transaction(durable=True):
-        if act.event_id and not k.store.first_time(act.event_id, now):
+        if act.event_id and not k.store.inbox.first_time(act.event_id, now):
             return StaffResult(False, "重复的操作, 已忽略。")
-        agent = k.store.agent(act.agent_id)
+        agent = k.store.agents.get(act.agent_id)
         if agent is None:
             return StaffResult(False, "无权限: 仅限客服成员操作。")
         if act.action in _GLOBAL:
             result = _GLOBAL[act.action](k, agent, act, now)
             return replace(result, outs=deliver(k.store, result.outs, now))
-        ticket = k.store.ticket(act.ticket_id) if act.ticket_id else None
+        ticket = k.store.tickets.get(act.ticket_id) if act.ticket_id else None
         if ticket is None or act.action not in _ON_TICKET:
             return StaffResult(False, "找不到该工单或操作无效。")
         if act.action == "reply" and act.file_id:
@@ -49,11 +49,11 @@ def handle_agent(k: Kefu, act: AgentAct) -> StaffResult:
 def _claim(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
     if not t.is_open:
         return StaffResult(False, f"#{t.number} 已{t.stage}, 无需认领。")
-    if not k.store.claim(t.id, agent.id, now):
-        holder = k.store.agent(t.agent_id) if t.agent_id else None
+    if not k.store.tickets.claim(t.id, agent.id, now):
+        holder = k.store.agents.get(t.agent_id) if t.agent_id else None
         return StaffResult(False, f"#{t.number} 已被 {holder.name if holder else '他人'} 认领。")
-    k.store.add_event(t.id, f"agent:{agent.id}", "claimed", now)
-    t = k.store.ticket(t.id)  # type: ignore[assignment]
+    k.store.ticket_events.add(t.id, f"agent:{agent.id}", "claimed", now)
+    t = k.store.tickets.get(t.id)  # type: ignore[assignment]
     return StaffResult(True, f"已认领 #{t.number}", [
         tickets.to_buyer(t.user_id, replies.claimed(t, agent.name), ticket_id=t.id),
         tickets.to_staff(t.id, f"{agent.name} 认领了 #{t.number}"),
@@ -67,15 +67,15 @@ def _reply(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime,
     if not t.is_open:
         return StaffResult(False, f"#{t.number} 已{t.stage}; 买家回复会重新打开它。")
     outs: list[Outgoing] = []
-    if t.agent_id is None and k.store.claim(t.id, agent.id, now):
-        k.store.add_event(t.id, f"agent:{agent.id}", "claimed", now)
+    if t.agent_id is None and k.store.tickets.claim(t.id, agent.id, now):
+        k.store.ticket_events.add(t.id, f"agent:{agent.id}", "claimed", now)
     if t.first_reply_at is None:
-        k.store.update_ticket(t.id, now, first_reply_at=now)
+        k.store.tickets.update(t.id, now, first_reply_at=now)
     else:
-        k.store.update_ticket(t.id, now)
+        k.store.tickets.update(t.id, now)
     kind, file_id = attachment or ("text", None)
-    k.store.add_event(t.id, f"agent:{agent.id}", "reply", now, text=text,
-                      **({"kind": kind, "file_id": file_id} if file_id else {}))
+    k.store.ticket_events.add(t.id, f"agent:{agent.id}", "reply", now, text=text,
+                              **({"kind": kind, "file_id": file_id} if file_id else {}))
     outs.append(Outgoing("user", replies.agent_says(agent.name, text), user_id=t.user_id,
                          ticket_id=t.id, sender=f"agent:{agent.id}", kind=kind,
                          file_id=file_id))
@@ -85,7 +85,7 @@ def _reply(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime,
 def _note(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
     if not text:
         return StaffResult(False, "用法: /note 内容")
-    k.store.add_event(t.id, f"agent:{agent.id}", "note", now, text=text)
+    k.store.ticket_events.add(t.id, f"agent:{agent.id}", "note", now, text=text)
     return StaffResult(True, "备注已记录 (买家看不到)。",
                        [tickets.to_staff(t.id, f"📝 {agent.name}: {text}")])
 
@@ -95,9 +95,9 @@ def _stage(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> 
         return StaffResult(False, f"阶段应为 {'/'.join(STAGES[1:])} 之一。")
     if not t.is_open:
         return StaffResult(False, f"#{t.number} 已{t.stage}。")
-    k.store.update_ticket(t.id, now, stage=text)
-    k.store.add_event(t.id, f"agent:{agent.id}", "stage", now, stage=text, was=t.stage)
-    moved = k.store.ticket(t.id)
+    k.store.tickets.update(t.id, now, stage=text)
+    k.store.ticket_events.add(t.id, f"agent:{agent.id}", "stage", now, stage=text, was=t.stage)
+    moved = k.store.tickets.get(t.id)
     return StaffResult(True, f"#{t.number} → {text}", [
         tickets.to_buyer(t.user_id, replies.stage_push(moved, text, k.config.reopen_days),
                          ticket_id=t.id),
@@ -112,11 +112,11 @@ def _approve_refund(k: Kefu, agent: AgentRecord, t: Ticket, text: str,
 def _resolve(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
     if not t.is_open:
         return StaffResult(False, f"#{t.number} 已{t.stage}。")
-    k.store.update_ticket(t.id, now, stage=RESOLVED, resolved_at=now,
-                          agent_id=t.agent_id or agent.id, owner="agent")
-    k.store.add_event(t.id, f"agent:{agent.id}", "resolved", now, text=text)
-    k.store.save_conversation(Conversation(t.user_id), now)
-    done = k.store.ticket(t.id)
+    k.store.tickets.update(t.id, now, stage=RESOLVED, resolved_at=now,
+                           agent_id=t.agent_id or agent.id, owner="agent")
+    k.store.ticket_events.add(t.id, f"agent:{agent.id}", "resolved", now, text=text)
+    k.store.conversations.save(Conversation(t.user_id), now)
+    done = k.store.tickets.get(t.id)
     return StaffResult(True, f"#{t.number} 已解决", [
         ratings.resolved_message(k, done),  # type: ignore[arg-type]
         tickets.to_staff(t.id, f"✅ {agent.name} 解决了 #{t.number}")])
@@ -141,14 +141,14 @@ def _show(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> S
 def _duty(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffResult:
     arg = act.text.strip().lower()
     if arg not in ("on", "off"):
-        on = [a.name for a in k.store.agents_on_duty()]
+        on = [a.name for a in k.store.agents.on_duty()]
         return StaffResult(False, "用法: /duty on|off\n在岗: " + (", ".join(on) or "无"))
-    k.store.set_duty(agent.id, arg == "on", now)
+    k.store.agents.set_duty(agent.id, arg == "on", now)
     return StaffResult(True, f"{agent.name} {'上岗' if arg == 'on' else '下岗'}。")
 
 
 def _queue(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffResult:
-    return StaffResult(True, cards.queue_text(k.store.open_tickets(), now))
+    return StaffResult(True, cards.queue_text(k.store.tickets.all_open(), now))
 
 
 _ON_TICKET = {"claim": _claim, "reply": _reply, "note": _note, "stage": _stage,

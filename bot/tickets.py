@@ -23,7 +23,7 @@ MAX_CUT_IN = 0.5
 
 def handle_time(k: Kefu) -> timedelta:
     """Rolling mean time agents spend per ticket, pulled toward the configured value."""
-    samples = k.store.recent_handle_times(k.config.history_size)
+    samples = k.store.queue.handle_times(k.config.history_size)
     if not samples:
         return k.config.handle
     # The queue drains at the mean rate and handling times are skewed (a few long cases), so
@@ -40,10 +40,10 @@ def handle_time(k: Kefu) -> timedelta:
 def promise(k: Kefu, tier: str, now: datetime, before: datetime | None = None) -> Promise:
     """An honest first-reply time for a ticket of this tier (opened at `before` if waiting)."""
     queued = queued_as(k, tier)
-    ahead = k.store.waiting_ahead(queued, before) + escalating_into(k, queued, now, before)
-    agents, handle = len(k.store.agents_on_duty()), handle_time(k)
+    ahead = k.store.queue.waiting_ahead(queued, before) + escalating_into(k, queued, now, before)
+    agents, handle = len(k.store.agents.on_duty()), handle_time(k)
     queue = QueueState(ahead=ahead, agents_on_duty=agents, pickup=k.config.pickup,
-                       avg_handle=handle, busy=k.store.agents_busy(),
+                       avg_handle=handle, busy=k.store.queue.agents_busy(),
                        cut_in=cut_in(k, queued, now, handle, agents))
     return estimate(now, k.config.tiers[tier], queue, k.config.eta)
 
@@ -59,7 +59,7 @@ def queued_as(k: Kefu, tier: str) -> str:
 def cut_in(k: Kefu, tier: str, now: datetime, handle: timedelta, agents: int) -> float:
     """Share of agents' time the last hour's rate of more urgent tickets would take."""
     urgent = [t for t, rank in TIER_RANK.items() if rank < TIER_RANK[tier]]
-    per_hour = k.store.opened_since(urgent, now - timedelta(hours=1))
+    per_hour = k.store.queue.opened_since(urgent, now - timedelta(hours=1))
     load = per_hour * (handle / timedelta(hours=1)) / max(agents, 1)
     return min(load, MAX_CUT_IN)  # a flood of urgent tickets must not push promises to infinity
 
@@ -72,7 +72,7 @@ def escalating_into(k: Kefu, tier: str, now: datetime, before: datetime | None =
     if lower is None:
         return 0
     cutoff = now + k.config.pickup - k.config.tiers[lower].first_reply
-    return k.store.waiting_in(lower, min(cutoff, before or cutoff))
+    return k.store.queue.waiting_in(lower, min(cutoff, before or cutoff))
 
 
 def hours_text(k: Kefu) -> str:
@@ -89,14 +89,15 @@ def open_ticket(k: Kefu, user_id: int, intent: Intent, details: dict[str, Any],
     p = promise(k, tier, now)
     extra = {key: details[key] for key in ("evidence", "issue", "no_order", "error_text", "notes")
              if details.get(key)}
-    ticket = k.store.create_ticket({
+    ticket = k.store.tickets.create({
         "user_id": user_id, "intent": intent.id, "title": intent.label, "tier": tier,
         "order_no": details.get("order_no"), "demand": details.get("demand"),
         "demand_text": details.get("demand_text"), "amount": details.get("amount"),
         "details": extra, "promised_at": p.due, "at_risk": int(p.at_risk)}, now)
-    k.store.add_event(ticket.id, "bot", "opened", now, tier=tier, promised_at=p.due.isoformat(),
-                      at_risk=p.at_risk, wait_minutes=round(p.wait.total_seconds() / 60))
-    k.store.attach_recent_messages(user_id, ticket.id)
+    k.store.ticket_events.add(ticket.id, "bot", "opened", now, tier=tier,
+                              promised_at=p.due.isoformat(),
+                              at_risk=p.at_risk, wait_minutes=round(p.wait.total_seconds() / 60))
+    k.store.messages.attach_recent(user_id, ticket.id)
     text = replies.ticket_opened(ticket, now, hours_text(k), p.starts_later)
     outs = [to_buyer(user_id, text, replies.EDIT, replies.STATUS, ticket_id=ticket.id),
             staff_card(k, ticket, now)]
@@ -114,9 +115,9 @@ def sla_due(k: Kefu, t: Ticket, target: timedelta | None = None) -> datetime:
 
 def staff_card(k: Kefu, t: Ticket, now: datetime) -> Outgoing:
     """The ticket card for the staff thread (sent, or re-sent after a change)."""
-    agent = k.store.agent(t.agent_id) if t.agent_id else None
-    user = k.store.user_name(t.user_id)
-    text = cards.card(t, user, k.store.transcript(t.user_id), sla_due(k, t), now,
+    agent = k.store.agents.get(t.agent_id) if t.agent_id else None
+    user = k.store.users.name(t.user_id)
+    text = cards.card(t, user, k.store.messages.transcript(t.user_id), sla_due(k, t), now,
                       agent.name if agent else None)
     return to_staff(t.id, text, kind="card", choices=cards.staff_choices(t))
 
@@ -129,7 +130,7 @@ def retitle(before: Ticket, after: Ticket) -> list[Outgoing]:
 
 def own_resolved(k: Kefu, user_id: int, ticket_id: int) -> Ticket | None:
     """The buyer's own resolved ticket with this id, else None (forged or someone else's)."""
-    ticket = k.store.ticket(ticket_id)
+    ticket = k.store.tickets.get(ticket_id)
     if ticket is None or ticket.user_id != user_id or ticket.is_open:
         return None
     return ticket
@@ -164,14 +165,14 @@ def _fill_missing(k: Kefu, t: Ticket, details: dict[str, Any], now: datetime) ->
     fields = {f: details[f] for f in ("order_no", "amount", "demand")
               if details.get(f) is not None and getattr(t, f) is None}
     if fields:
-        k.store.update_ticket(t.id, now, **fields)
-        k.store.add_event(t.id, "buyer", "details_added", now, **fields)
+        k.store.tickets.update(t.id, now, **fields)
+        k.store.ticket_events.add(t.id, "buyer", "details_added", now, **fields)
     return list(fields)
 
 
 def status(k: Kefu, user_id: int, now: datetime) -> Outgoing:
     """The buyer's own tickets: stage, promise, last update."""
-    tickets = k.store.tickets_of(user_id)
+    tickets = k.store.tickets.latest_of(user_id)
     if not tickets:
         return to_buyer(user_id, replies.NO_TICKETS)
     lines = [replies.status_line(t, now) for t in tickets]

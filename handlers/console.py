@@ -46,9 +46,9 @@ def render(out: Outgoing) -> str:
 def drain(k: Kefu, audience: str, user_id: int | None, emit: Callable[[str], None]) -> int:
     """Print and mark delivered whatever waits in the outbox for this terminal."""
     shown = 0
-    for out in k.store.pending(audience, user_id):
+    for out in k.store.outbox.pending(audience, user_id):
         emit(render(out))
-        k.store.mark_delivered(out.id, k.now())  # type: ignore[arg-type]
+        k.store.outbox.mark_delivered(out.id, k.now())  # type: ignore[arg-type]
         shown += 1
     return shown
 
@@ -182,5 +182,5 @@ class Desk:
     def _ticket(self, ref: str) -> int | None:
         number = ref.strip().lstrip("#").upper()
         number = number if number.startswith("T") else f"T{number}"
-        ticket = self.k.store.ticket_by_number(number)
+        ticket = self.k.store.tickets.by_number(number)
         return ticket.id if ticket else None

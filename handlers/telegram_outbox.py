@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
+from bot.db import unwritable
 from bot.records import Outgoing
-from bot.store import unwritable
 from handlers.telegram_buyer_chats import to_buyer
 from handlers.telegram_runtime import Runtime
 from handlers.telegram_staff_threads import StaffPoster
@@ -94,7 +94,7 @@ class Sender:
         # Chats, not their messages: a long backlog (a staff group waiting for its limit)
         # must not hide the chats behind it. Both audiences in one trip to the database.
         lanes = await self.runtime.call(
-            lambda: [(a, owner) for a in audiences for owner in store.pending_chats(a)])
+            lambda: [(a, owner) for a in audiences for owner in store.outbox.pending_chats(a)])
         return sum(self._open(audience, owner) for audience, owner in lanes)
 
     def _open(self, audience: str, owner: int | None,
@@ -122,7 +122,7 @@ class Sender:
                 while True:
                     self.recheck.discard(key)
                     outs = first if first is not None else await self.runtime.call(
-                        self.runtime.kefu.store.pending_in, audience, owner)
+                        self.runtime.kefu.store.outbox.pending_in, audience, owner)
                     first = None
                     while outs:
                         outs = await self._batch(key, audience, owner, outs)
@@ -159,7 +159,7 @@ class Sender:
         """Note what was sent while the database refused; raises while it still refuses."""
         store = self.runtime.kefu.store
         for out_id in sorted(self.unnoted.get(key, ())):
-            await self.runtime.call(store.mark_delivered, out_id, self.runtime.kefu.now())
+            await self.runtime.call(store.outbox.mark_delivered, out_id, self.runtime.kefu.now())
             self.unnoted[key].discard(out_id)
         self.unnoted.pop(key, None)
 
@@ -175,7 +175,8 @@ class Sender:
             return False
         except TelegramError as exc:
             with contextlib.suppress(sqlite3.Error):  # bookkeeping only
-                await self.runtime.call(self.runtime.kefu.store.mark_failed, out.id, str(exc))
+                await self.runtime.call(self.runtime.kefu.store.outbox.mark_failed, out.id,
+                                        str(exc))
             if not refused_for_good(out, exc):
                 # Timed out: Telegram may have delivered it; sending again may show it twice,
                 # which is better than never.
@@ -195,7 +196,7 @@ class Sender:
         if the database refuses, remember them in memory and read nothing."""
         ids = [out.id for out in group if out.id is not None]
         try:
-            return await self.runtime.call(self.runtime.kefu.store.delivered_then_pending,
+            return await self.runtime.call(self.runtime.kefu.store.outbox.delivered_then_pending,
                                            ids, self.runtime.kefu.now(), chat)
         except sqlite3.Error as exc:
             logger.error("outbox %s was sent but the database could not note it (%s); it will "

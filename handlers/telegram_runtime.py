@@ -16,13 +16,13 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot import door, inbox, replies
+from bot.db import unwritable
 from bot.events import AgentAct, ButtonPressed, BuyerCommand, BuyerSaid
 from bot.kefu import Kefu
 from bot.orders.calls import Answered, Call, perform
 from bot.orders.settings import MAX_SECONDS
 from bot.records import Outgoing
 from bot.staff import StaffResult
-from bot.store import unwritable
 from handlers.db_thread import NORMAL, URGENT, DbThread
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ class Runtime:
         in their chat (read in the same trip, for `post`)."""
         effects = door.enter(self.kefu, door.TurnDue(user_id), answered)
         to_buyer = any(out.audience == "user" for out in effects.messages)
-        return effects, self.kefu.store.pending_in("user", user_id) if to_buyer else []
+        return effects, self.kefu.store.outbox.pending_in("user", user_id) if to_buyer else []
 
     async def perform(self, calls: tuple[Call, ...]) -> list[Answered]:
         """Make the shop calls a turn asked for, together, each within CALL_DEADLINE."""

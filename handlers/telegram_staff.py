@@ -27,13 +27,13 @@ async def _ticket_of(runtime: Runtime, message: Message) -> int | None:
     """The ticket a staff message is about: its forum topic, or the card it replies to."""
     store = runtime.kefu.store
     if message.is_topic_message and message.message_thread_id:
-        found = await runtime.call(store.ticket_in_thread, message.chat_id,
+        found = await runtime.call(store.staff_threads.ticket_in, message.chat_id,
                                    message.message_thread_id, urgent=True)
         if found:
             return found
     replied = message.reply_to_message
     if replied is not None:
-        return await runtime.call(store.ticket_of_staff_message, message.chat_id,
+        return await runtime.call(store.staff_threads.ticket_of_message, message.chat_id,
                                   replied.message_id, urgent=True)
     return None
 

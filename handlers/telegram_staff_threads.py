@@ -61,7 +61,7 @@ class StaffPoster:
     async def _post_card(self, ticket_id: int, thread: dict) -> dict:
         """Post a fresh card built from the ticket record; return the thread with it."""
         kefu = self.runtime.kefu
-        ticket = await self.runtime.call(kefu.store.ticket, ticket_id)
+        ticket = await self.runtime.call(kefu.store.tickets.get, ticket_id)
         card = await self.runtime.call(staff_card, kefu, ticket, kefu.now())
         message = await self._post(card, thread)
         return {**thread, "card_message_id": message.message_id if message else None}
@@ -100,7 +100,7 @@ class StaffPoster:
 
     async def _retitle(self, ticket_id: int, title: str) -> None:
         """Rename the ticket's topic as the core decided; without one there is nothing to do."""
-        thread = await self.runtime.call(self.runtime.kefu.store.staff_thread, ticket_id)
+        thread = await self.runtime.call(self.runtime.kefu.store.staff_threads.get, ticket_id)
         if not (self.runtime.forum and thread and thread.get("thread_id")):
             return  # no topics, or none yet: a new topic takes the ticket's title as it is
         try:
@@ -110,7 +110,7 @@ class StaffPoster:
             logger.info("topic title not updated: %s", exc)
 
     async def _thread(self, ticket_id: int) -> dict:
-        thread = await self.runtime.call(self.runtime.kefu.store.staff_thread, ticket_id)
+        thread = await self.runtime.call(self.runtime.kefu.store.staff_threads.get, ticket_id)
         return thread or await self._create(ticket_id)
 
     async def _create(self, ticket_id: int) -> dict:
@@ -118,19 +118,19 @@ class StaffPoster:
         store = self.runtime.kefu.store
         thread_id = None
         if self.runtime.forum:
-            ticket = await self.runtime.call(store.ticket, ticket_id)
+            ticket = await self.runtime.call(store.tickets.get, ticket_id)
             topic = await self.bot.create_forum_topic(self.runtime.staff_chat,
                                                       topic_title(ticket))
             thread_id = topic.message_thread_id
-        await self.runtime.call(store.save_staff_thread, ticket_id, self.runtime.staff_chat,
+        await self.runtime.call(store.staff_threads.save, ticket_id, self.runtime.staff_chat,
                                 thread_id, None)
         return {"thread_id": thread_id, "card_message_id": None}
 
     async def _remember(self, ticket_id: int, message: Message, card: bool,
                         thread: dict) -> None:
         store = self.runtime.kefu.store
-        await self.runtime.call(store.remember_staff_message, message.chat_id,
+        await self.runtime.call(store.staff_threads.remember_message, message.chat_id,
                                 message.message_id, ticket_id)
         if card:
-            await self.runtime.call(store.save_staff_thread, ticket_id, message.chat_id,
+            await self.runtime.call(store.staff_threads.save, ticket_id, message.chat_id,
                                     thread.get("thread_id"), message.message_id)

@@ -55,7 +55,7 @@ def add_order(k: Kefu, order_no: str = ORDER, **fields: Any) -> None:
            "delivered_at": "2026-11-23 13:51:00", "code_ref": CODE, "pay_channel": "支付宝",
            **fields}
     with k.store.transaction():
-        k.store.upsert_orders([row], datetime.fromisoformat("2026-11-23T06:00:00+00:00"))
+        k.store.orders.upsert([row], datetime.fromisoformat("2026-11-23T06:00:00+00:00"))
 
 
 def write_csv(path: Path, text: str, encoding: str = "utf-8-sig") -> Path:

@@ -14,10 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import Config, load_config
+from bot.db import open_store
 from bot.kefu import Kefu, bootstrap
 from bot.records import RESOLVED, Outgoing
 from bot.sla import check_sla
-from bot.store import open_store
 from intents.match import Matcher
 from tests.fixtures_core import MINI_FAQ, WORK_TIME, Buyer, FakeClock, agent
 
@@ -58,7 +58,7 @@ class Shop:
 
     def opened(self, ticket_id: int) -> datetime:
         """When a ticket was opened."""
-        ticket = self.k.store.ticket(ticket_id)
+        ticket = self.k.store.tickets.get(ticket_id)
         assert ticket is not None
         return ticket.created_at
 
@@ -161,13 +161,13 @@ def kefu_handled_db(folder: Path) -> tuple[Config, datetime]:
     config = load_config(write_config(folder))
     store, at = open_store(config.database), WORK_TIME
     with store.transaction():
-        store.record_message(7, "in", "buyer", f"卡密没收到 {order(7)}", at)
-        store.enqueue(Outgoing("user", "已自动补发", 7), at)
-        store.record_message(7, "out", "bot", "已自动补发", at)
-        t = store.create_ticket({"user_id": 7, "intent": "card_not_received", "tier": "A",
-                                 "promised_at": at + timedelta(minutes=20)}, at)
-        store.add_event(t.id, "bot", "opened", at, tier="A")
-        store.attach_recent_messages(7, t.id)
-        store.update_ticket(t.id, at, stage=RESOLVED, first_reply_at=at, resolved_at=at)
+        store.messages.record(7, "in", "buyer", f"卡密没收到 {order(7)}", at)
+        store.outbox.enqueue(Outgoing("user", "已自动补发", 7), at)
+        store.messages.record(7, "out", "bot", "已自动补发", at)
+        t = store.tickets.create({"user_id": 7, "intent": "card_not_received", "tier": "A",
+                                  "promised_at": at + timedelta(minutes=20)}, at)
+        store.ticket_events.add(t.id, "bot", "opened", at, tier="A")
+        store.messages.attach_recent(7, t.id)
+        store.tickets.update(t.id, at, stage=RESOLVED, first_reply_at=at, resolved_at=at)
     store.db.conn.close()
     return config, at

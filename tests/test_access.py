@@ -63,15 +63,15 @@ def test_resolved_tickets_of_others_cannot_be_rated_or_reopened(shop: Kefu) -> N
                                      "/unblock 42", "/duty on", "/note 内部",
                                      "/notice 支付宝 30 维护"])
 def test_staff_commands_in_a_private_chat_are_refused(shop: Kefu, command: str) -> None:
-    before, seen = ticket(shop), {o.id for o in shop.store.pending()}
+    before, seen = ticket(shop), {o.id for o in shop.store.outbox.pending()}
     with offline_app(shop) as tg:
         tg.message(STRANGER, command)
         tg.message(AGENT, command)  # an agent writing to the bot privately is a buyer there
-    answered = [o for o in shop.store.pending() if o.id not in seen]
+    answered = [o for o in shop.store.outbox.pending() if o.id not in seen]
     assert {o.user_id for o in answered} == {STRANGER, AGENT}
     assert all(o.text.startswith("不认识 /") for o in answered)
-    assert ticket(shop) == before and not shop.store.is_blocked(OWNER)
-    assert shop.store.agents_on_duty() == []
+    assert ticket(shop) == before and not shop.store.users.is_blocked(OWNER)
+    assert shop.store.agents.on_duty() == []
 
 
 def test_staff_buttons_pressed_by_a_buyer_are_refused(shop: Kefu) -> None:
@@ -101,12 +101,12 @@ def test_block_in_the_staff_chat_works_for_members_only(shop: Kefu) -> None:
     with offline_app(shop) as tg:
         tg.request.members[600] = "member"
         tg.message(STRANGER, "/block T1001 刷屏", chat_id=STAFF_CHAT, chat_type="supergroup")
-        assert not shop.store.is_blocked(OWNER)
+        assert not shop.store.users.is_blocked(OWNER)
         tg.message(600, "/block T1001 刷屏", chat_id=STAFF_CHAT, chat_type="supergroup")
-        assert shop.store.is_blocked(OWNER)
+        assert shop.store.users.is_blocked(OWNER)
         tg.message(AGENT, "/unblock T1001", chat_id=STAFF_CHAT, chat_type="supergroup")
         said = [p["text"] for p in tg.request.sent()]
     assert said[0] == "无权限: 仅限客服成员使用。"
     assert said[1].startswith("已屏蔽买家 小张 (id 42): 刷屏。")
     assert said[2] == "已解除对买家 小张 (id 42) 的屏蔽。"
-    assert not shop.store.is_blocked(OWNER)
+    assert not shop.store.users.is_blocked(OWNER)

@@ -353,9 +353,9 @@ def test_edits_groups_and_channels_at_the_telegram_edge(kefu: Kefu,
         tg.channel_post(-100555, "卡密怎么用")
         tg.channel_post(-100555, "卡密怎么用 改", kind="edited_channel_post")
         tg.press(7, "status", chat_id=-100999, chat_type="supergroup")
-    answered = [o.text for o in kefu.store.pending("user")]
+    answered = [o.text for o in kefu.store.outbox.pending("user")]
     assert len(answered) == 2 and all("兑换" in text for text in answered)
-    assert {o.user_id for o in kefu.store.pending("user")} == {7}
+    assert {o.user_id for o in kefu.store.outbox.pending("user")} == {7}
     assert rows(kefu, "users") == rows(kefu, "users", "id = 7")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -367,7 +367,7 @@ def test_commands_with_junk_at_the_telegram_edge_are_answered(kefu: Kefu, text: 
 
     with offline_app(kefu) as tg:
         tg.message(7, text)
-    answered = kefu.store.pending("user")
+    answered = kefu.store.outbox.pending("user")
     assert answered and all(CJK.search(reply.text) for reply in answered)
 
 

@@ -10,7 +10,8 @@ from tests.fixtures_resolved import ORDER, ticket_row
 
 
 def escalations(k: Kefu, ticket_id: int) -> list[dict]:
-    return [json.loads(e["data"]) for e in k.store.events(ticket_id) if e["event"] == "escalated"]
+    return [json.loads(e["data"]) for e in k.store.ticket_events.of(ticket_id)
+            if e["event"] == "escalated"]
 
 
 def test_third_chase_goes_to_a_senior_and_the_buyer_is_told(kefu: Kefu) -> None:

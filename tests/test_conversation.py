@@ -145,7 +145,7 @@ def test_cancel_during_intake_opens_nothing(kefu: Kefu) -> None:
     buyer.says("付了钱卡密没到")
     assert "已取消" in buyer.says("取消")
     assert tickets(kefu) == []
-    assert kefu.store.conversation(42).step == "idle"
+    assert kefu.store.conversations.get(42).step == "idle"
 
 
 def test_restart_mid_intake_resumes_at_the_same_step(make_kefu) -> None:
@@ -178,7 +178,7 @@ def test_agent_claims_replies_moves_stages_and_resolves(kefu: Kefu) -> None:
     assert "已解决" in agent(kefu, 501, "resolve", 1).outs[0].text
     row = tickets(kefu)[0]
     assert row["stage"] == "已解决" and row["first_reply_at"] and row["resolved_at"]
-    events = [e["event"] for e in kefu.store.events(1)]
+    events = [e["event"] for e in kefu.store.ticket_events.of(1)]
     assert events == ["opened", "claimed", "reply", "stage", "stage", "resolved"]
 
 

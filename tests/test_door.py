@@ -102,10 +102,10 @@ def test_staff_seen_registers_once_and_keeps_a_known_role(
     k = make_shop()
     door.enter(k, door.StaffSeen(777, "小李"))
     door.enter(k, door.StaffSeen(777, "小李", "supervisor", on_duty=True))
-    agent = k.store.agent(777)
+    agent = k.store.agents.get(777)
     assert agent is not None and (agent.role, agent.on_duty) == ("junior", True)
     assert door.enter(k, door.StaffSeen(501, "改名", "junior")).messages == ()
-    assert k.store.agent(501).role == "senior"  # type: ignore[union-attr]
+    assert k.store.agents.get(501).role == "senior"  # type: ignore[union-attr]
 
 
 def test_an_agent_action_returns_what_the_agent_is_told(

@@ -25,7 +25,7 @@ def open_(k: Kefu, user_id: int, intent_id: str = "contact_human") -> Ticket:
     assert intent is not None
     now = k.now()
     with k.store.transaction():
-        k.store.ensure_user(user_id, f"买家{user_id}", now)
+        k.store.users.ensure(user_id, f"买家{user_id}", now)
         ticket, outs = open_ticket(k, user_id, intent, {"demand": "其他"}, now)
         deliver(k.store, outs, now)
     return ticket
@@ -34,7 +34,7 @@ def open_(k: Kefu, user_id: int, intent_id: str = "contact_human") -> Ticket:
 def roster(k: Kefu) -> None:
     """Seniors 小王 and 小赵 and supervisor 老李 on duty; 小王 already has a ticket."""
     with k.store.transaction():
-        k.store.upsert_agent(OTHER_SENIOR, "小赵", "senior", k.now())
+        k.store.agents.upsert(OTHER_SENIOR, "小赵", "senior", k.now())
     for agent_id in (SENIOR, SUPERVISOR, OTHER_SENIOR):
         assert agent(k, agent_id, "duty", text="on").ok
     busy = open_(k, 7)
@@ -65,7 +65,8 @@ TRIGGERS = {"chased": by_chase, "sla": by_sla, "agent": by_agent}
 
 
 def escalated(k: Kefu, ticket_id: int) -> list[dict]:
-    return [json.loads(e["data"]) for e in k.store.events(ticket_id) if e["event"] == "escalated"]
+    return [json.loads(e["data"]) for e in k.store.ticket_events.of(ticket_id)
+            if e["event"] == "escalated"]
 
 
 @pytest.mark.parametrize("reason", TRIGGERS)
@@ -77,7 +78,7 @@ def test_every_trigger_tiers_up_to_the_least_busy_senior_with_one_event_shape(
     [event] = escalated(kefu, t.id)
     assert {key: event[key] for key in ("reason", "tier", "was", "to")} == \
         {"reason": reason, "tier": "A", "was": "B", "to": OTHER_SENIOR}
-    moved = kefu.store.ticket(t.id)
+    moved = kefu.store.tickets.get(t.id)
     assert moved.tier == "A" and moved.agent_id == OTHER_SENIOR and moved.owner == "agent"
     notices = [o.text for o in outs if o.audience == "staff" and o.kind == "text"]
     assert any("升级 B→A · 转给 小赵 · 请 老李 关注" in n for n in notices)
@@ -91,7 +92,7 @@ def test_an_agent_escalating_their_own_ticket_hands_it_to_another_senior(
     t = open_(kefu, 42)
     agent(kefu, OTHER_SENIOR, "claim", t.id)
     agent(kefu, OTHER_SENIOR, "escalate", t.id)
-    assert kefu.store.ticket(t.id).agent_id == SENIOR
+    assert kefu.store.tickets.get(t.id).agent_id == SENIOR
     assert escalated(kefu, t.id)[0]["to"] == SENIOR
 
 
@@ -102,7 +103,7 @@ def test_with_no_other_senior_free_the_ticket_stays_and_supervisors_are_named(
     t = open_(kefu, 42)
     agent(kefu, SENIOR, "claim", t.id)
     result = agent(kefu, SENIOR, "escalate", t.id)
-    assert kefu.store.ticket(t.id).agent_id == SENIOR and "to" not in escalated(kefu, t.id)[0]
+    assert kefu.store.tickets.get(t.id).agent_id == SENIOR and "to" not in escalated(kefu, t.id)[0]
     [notice] = [o.text for o in result.outs if o.audience == "staff" and o.kind == "text"]
     assert notice == "⬆️ 小王 升级了 #T1001 · 升级 B→A · 请 老李 关注"
     [buyer] = [o.text for o in result.outs if o.audience == "user"]
@@ -114,7 +115,7 @@ def test_a_ticket_a_senior_on_duty_has_stays_with_them(kefu: Kefu) -> None:
     t = open_(kefu, 42)
     agent(kefu, OTHER_SENIOR, "claim", t.id)
     agent(kefu, SUPERVISOR, "escalate", t.id)
-    assert kefu.store.ticket(t.id).agent_id == OTHER_SENIOR
+    assert kefu.store.tickets.get(t.id).agent_id == OTHER_SENIOR
 
 
 def test_a_senior_who_owes_a_first_reply_is_passed_over(kefu: Kefu) -> None:
@@ -123,7 +124,7 @@ def test_a_senior_who_owes_a_first_reply_is_passed_over(kefu: Kefu) -> None:
     agent(kefu, OTHER_SENIOR, "claim", waiting.id)  # 小赵 has a buyer waiting for a reply
     t = open_(kefu, 42)
     agent(kefu, SUPERVISOR, "escalate", t.id)
-    assert kefu.store.ticket(t.id).agent_id == SENIOR
+    assert kefu.store.tickets.get(t.id).agent_id == SENIOR
 
 
 def test_off_duty_seniors_are_never_picked(kefu: Kefu) -> None:

@@ -24,7 +24,7 @@ def rows(k: Kefu, table: str, where: str = "1") -> list[dict]:
 
 
 def events(k: Kefu, user_id: int) -> list[tuple[str, str, dict]]:
-    return [(e["actor"], e["event"], json.loads(e["data"])) for e in k.store.user_events(user_id)]
+    return [(e["actor"], e["event"], json.loads(e["data"])) for e in k.store.users.events(user_id)]
 
 
 @pytest.mark.parametrize(("facts", "verdict"), [
@@ -112,7 +112,7 @@ def test_staff_block_a_ticket_number_and_the_buyer_hears_once(kefu: Kefu) -> Non
 def test_block_inside_a_ticket_topic_needs_no_target(kefu: Kefu) -> None:
     Buyer(kefu).says(OPEN_TICKET)
     assert agent(kefu, 502, "block", 1, "辱骂客服").ok
-    assert kefu.store.is_blocked(42)
+    assert kefu.store.users.is_blocked(42)
     assert events(kefu, 42)[0] == ("agent:502", "blocked", {"reason": "辱骂客服"})
 
 
@@ -151,7 +151,7 @@ def test_block_commands_with_bad_targets_change_nothing(kefu: Kefu, action: str,
         assert result.ok
         return
     assert (result.ok, result.note, result.outs) == (False, note, [])
-    assert not kefu.store.is_blocked(42) and events(kefu, 42) == []
+    assert not kefu.store.users.is_blocked(42) and events(kefu, 42) == []
 
 
 def test_blocking_twice_says_so(kefu: Kefu) -> None:
@@ -165,7 +165,7 @@ def test_only_staff_can_block(kefu: Kefu) -> None:
     Buyer(kefu).says("你好")
     result = act(kefu, AgentAct(42, "block", None, "42"))
     assert (result.ok, result.note) == (False, "无权限: 仅限客服成员操作。")
-    assert not kefu.store.is_blocked(42)
+    assert not kefu.store.users.is_blocked(42)
 
 
 def test_the_console_desk_blocks_and_unblocks(kefu: Kefu) -> None:
@@ -177,4 +177,4 @@ def test_the_console_desk_blocks_and_unblocks(kefu: Kefu) -> None:
     desk.run("/unblock")  # the ticket in hand
     assert said[0].startswith("已屏蔽买家 小张 (id 42): 刷屏")
     assert said[-1] == "已解除对买家 小张 (id 42) 的屏蔽。"
-    assert not kefu.store.is_blocked(42)
+    assert not kefu.store.users.is_blocked(42)

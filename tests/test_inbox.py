@@ -61,7 +61,7 @@ def test_an_album_is_kept_whole_and_answered_once(kefu: Kefu) -> None:
 
 
 def conversation_evidence(k: Kefu, ticket_id: int) -> list[dict]:
-    ticket = k.store.ticket(ticket_id)
+    ticket = k.store.tickets.get(ticket_id)
     assert ticket is not None
     return ticket.details.get("evidence", [])
 
@@ -79,7 +79,7 @@ def test_buttons_and_commands_keep_their_place(kefu: Kefu) -> None:
             BuyerCommand(UID, "status", "", "小张"), said("你好"), said("在吗")]
     for event in rows:
         inbox.receive_all(kefu, [event])
-    kinds = [type(event).__name__ for _, event in inbox.turns(kefu.store.inbox_pending(UID))]
+    kinds = [type(event).__name__ for _, event in inbox.turns(kefu.store.inbox.pending(UID))]
     assert kinds == ["BuyerSaid", "ButtonPressed", "BuyerCommand", "BuyerBurst"]
 
 
@@ -177,7 +177,7 @@ def test_updates_that_arrive_together_are_stored_in_one_write(kefu: Kefu) -> Non
         kefu.store.db.conn.set_trace_callback(statements.append)
         for n in range(5):  # one getUpdates batch: five buyers at once
             await runtime.buyer(BuyerSaid(100 + n, "你好", f"买家{n}", event_id=f"tg:{n}"))
-        assert kefu.store.inbox_users() == []  # taken, not yet stored
+        assert kefu.store.inbox.users() == []  # taken, not yet stored
         await runtime.settle()
         await _handled(runtime, kefu)
         kefu.store.db.conn.set_trace_callback(None)

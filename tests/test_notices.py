@@ -82,7 +82,7 @@ def test_open_tickets_about_the_channel_are_told_once(shop: Kefu) -> None:
     assert any(o.audience == "staff" and o.ticket_id for o in first.outs)
     updated = agent(shop, SENIOR, "notice", text="支付宝 60 维护延长")  # an update, not news
     assert "已更新" in updated.note and buyer_outs(updated.outs, 1) == []
-    events = [e["event"] for e in shop.store.events(1)]
+    events = [e["event"] for e in shop.store.ticket_events.of(1)]
     assert events.count("notice_told") == 1
 
 
@@ -105,19 +105,19 @@ def test_staff_are_asked_once_when_the_time_passes(shop: Kefu, clock: FakeClock)
 def test_bad_notice_commands_change_nothing(shop: Kefu, args: str) -> None:
     result = agent(shop, SENIOR, "notice", text=args)
     assert not result.ok and "用法" in result.note
-    assert shop.store.active_notices() == []
+    assert shop.store.notices.all_active() == []
 
 
 def test_ending_an_unknown_channel_is_refused(shop: Kefu) -> None:
     agent(shop, SENIOR, "notice", text="支付宝 30 维护中")
     result = agent(shop, SENIOR, "notice_end", text="微信")
     assert not result.ok and "支付宝" in result.note  # lists what is active
-    assert len(shop.store.active_notices()) == 1
+    assert len(shop.store.notices.all_active()) == 1
 
 
 def test_only_staff_can_post_notices(shop: Kefu) -> None:
     result = agent(shop, 999, "notice", text="支付宝 30 维护中")
-    assert not result.ok and shop.store.active_notices() == []
+    assert not result.ok and shop.store.notices.all_active() == []
 
 
 def test_notices_survive_a_restart(shop: Kefu, make_kefu: Callable[..., Kefu]) -> None:

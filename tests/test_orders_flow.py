@@ -28,7 +28,7 @@ def tickets(k: Kefu) -> list[dict[str, Any]]:
 
 
 def events(k: Kefu, ticket_id: int = 1) -> list[str]:
-    return [e["event"] for e in k.store.events(ticket_id)]
+    return [e["event"] for e in k.store.ticket_events.of(ticket_id)]
 
 
 def staff_text(buyer: Buyer) -> str:

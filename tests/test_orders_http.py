@@ -215,7 +215,7 @@ def ticket(k: Kefu) -> dict[str, object]:
 
 
 def events(k: Kefu) -> list[str]:
-    return [e["event"] for e in k.store.events(1)]
+    return [e["event"] for e in k.store.ticket_events.of(1)]
 
 
 def test_a_failing_order_system_hands_the_buyer_to_a_person_with_nothing_lost(

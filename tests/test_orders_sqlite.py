@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.db import open_store
 from bot.kefu import Kefu
 from bot.orders import BackendError
 from bot.orders.sqlite import SqliteOrders
-from bot.store import open_store
 from tests.fixtures_orders import (  # noqa: F401
     ORDER,
     add_order,

@@ -14,7 +14,7 @@ def test_reopen_button_reopens_the_same_ticket_with_a_new_promise(kefu: Kefu) ->
     row = ticket_row(kefu)
     assert row["stage"] == "受理" and row["resolved_at"] is None
     assert kefu.store.db["tickets"].count == 1
-    assert "reopened" in [e["event"] for e in kefu.store.events(1)]
+    assert "reopened" in [e["event"] for e in kefu.store.ticket_events.of(1)]
 
 
 def test_reopening_renames_the_thread_once_its_title_changes(kefu: Kefu) -> None:

@@ -174,7 +174,7 @@ def test_missing_database_says_no_data_yet(tmp_path: Path,
 def test_empty_database_says_no_data_yet_in_every_format(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     config = load_config(write_config(tmp_path))
-    from bot.store import open_store
+    from bot.db import open_store
 
     open_store(config.database).db.conn.close()  # migrated, no rows
     assert main(["--config", str(config.source), "report"]) == 0

@@ -24,7 +24,7 @@ def open_(k: Kefu, intent_id: str, user_id: int = 42) -> Ticket:
     assert intent is not None
     now = k.now()
     with k.store.transaction():
-        k.store.ensure_user(user_id, "小张", now)
+        k.store.users.ensure(user_id, "小张", now)
         ticket, outs = open_ticket(k, user_id, intent, {"demand": "其他"}, now)
         deliver(k.store, outs, now)
     return ticket
@@ -36,7 +36,7 @@ def on_duty(k: Kefu, *agent_ids: int) -> None:
 
 
 def events(k: Kefu, ticket_id: int, name: str) -> list[dict]:
-    return [e for e in k.store.events(ticket_id) if e["event"] == name]
+    return [e for e in k.store.ticket_events.of(ticket_id) if e["event"] == name]
 
 
 def texts(outs: list[Outgoing], audience: str) -> list[str]:
@@ -74,7 +74,7 @@ def test_breach_escalates_reassigns_resends_the_card_and_apologises(
     tick(kefu)  # the warning
     clock.advance(minutes=1)
     outs = tick(kefu)
-    moved = kefu.store.ticket(t.id)
+    moved = kefu.store.tickets.get(t.id)
     assert moved.tier == "A" and moved.agent_id == SENIOR and moved.owner == "agent"
     [notice] = texts(outs, "staff")
     assert "🔴 #T1001 首次回复已超时" in notice and "升级 B→A" in notice
@@ -87,7 +87,7 @@ def test_breach_escalates_reassigns_resends_the_card_and_apologises(
     assert moved.promised_at > clock.now
     assert "抱歉" in apology and f"预计 {format_due(moved.promised_at, kefu.now())} 前回复" \
         in apology and "小王" in apology
-    names = [e["event"] for e in kefu.store.events(t.id)]
+    names = [e["event"] for e in kefu.store.ticket_events.of(t.id)]
     # One `escalated` event says who has it now (bot/escalation.py): no `reassigned` beside it.
     assert names[-3:] == ["sla_breached", "escalated", "eta_renewed"]
     [escalated] = events(kefu, t.id, "escalated")
@@ -105,7 +105,7 @@ def test_breach_without_reassignment_when_configured_off(
     clock.advance(minutes=5)
     tick(k)
     [escalated] = events(k, t.id, "escalated")
-    assert k.store.ticket(t.id).agent_id is None and "to" not in json.loads(escalated["data"])
+    assert k.store.tickets.get(t.id).agent_id is None and "to" not in json.loads(escalated["data"])
 
 
 def test_each_step_fires_once_even_after_a_restart(make_kefu: Callable[..., Kefu],
@@ -133,7 +133,7 @@ def test_resolved_tickets_are_left_alone(kefu: Kefu, clock: FakeClock) -> None:
     agent(kefu, SENIOR, "resolve", t.id)
     clock.advance(hours=30)
     assert tick(kefu) == []
-    assert [e["event"] for e in kefu.store.events(t.id)] == ["opened", "resolved"]
+    assert [e["event"] for e in kefu.store.ticket_events.of(t.id)] == ["opened", "resolved"]
 
 
 def test_a_broken_promise_gets_a_new_time_once(kefu: Kefu, clock: FakeClock) -> None:
@@ -143,7 +143,7 @@ def test_a_broken_promise_gets_a_new_time_once(kefu: Kefu, clock: FakeClock) -> 
     assert tick(kefu) == []
     clock.advance(minutes=1)
     outs = tick(kefu)
-    renewed = kefu.store.ticket(t.id).promised_at
+    renewed = kefu.store.tickets.get(t.id).promised_at
     [apology] = texts(outs, "user")
     assert "没能在 14:25 前回复你" in apology
     assert f"预计 {format_due(renewed, kefu.now())} 前回复" in apology and renewed > clock.now
@@ -158,7 +158,7 @@ def test_each_new_promise_is_renewed_once_when_it_breaks_too(kefu: Kefu,
     t = open_(kefu, "card_not_received")
     clock.advance(minutes=25)
     tick(kefu)
-    clock.now = kefu.store.ticket(t.id).promised_at.astimezone(UTC)
+    clock.now = kefu.store.tickets.get(t.id).promised_at.astimezone(UTC)
     assert "没能在" in texts(tick(kefu), "user")[0]
     assert len(events(kefu, t.id, "eta_renewed")) == 2
 
@@ -178,7 +178,7 @@ def test_sla_clock_pauses_outside_business_hours(kefu: Kefu, clock: FakeClock) -
     assert tick(kefu) == []
     clock.now = datetime(2026, 11, 24, 1, 3, tzinfo=UTC)  # 09:03: 2 min before + 3 min after
     assert any("已超时" in o.text for o in tick(kefu))
-    assert kefu.store.ticket(t.id).tier == "A"
+    assert kefu.store.tickets.get(t.id).tier == "A"
 
 
 def test_escalation_into_an_already_passed_target_does_not_breach_again(
@@ -188,7 +188,7 @@ def test_escalation_into_an_already_passed_target_does_not_breach_again(
     agent(kefu, SENIOR, "reply", t.id, "在查")  # first reply met
     clock.advance(hours=33)  # 24 business hours to resolve: Mon 14:00 -> Tue 23:00
     tick(kefu)
-    assert kefu.store.ticket(t.id).tier == "S"  # S resolves in 8 h: long passed on arrival
+    assert kefu.store.tickets.get(t.id).tier == "S"  # S resolves in 8 h: long passed on arrival
     clock.advance(minutes=10)
     assert tick(kefu) == []
     assert len(events(kefu, t.id, "sla_breached")) == 1

@@ -12,7 +12,7 @@ ORDER = "KM202411221530123456"
 def open_ticket(kefu: Kefu) -> Buyer:
     buyer = Buyer(kefu)
     buyer.says(f"付了钱卡密没到 订单号 {ORDER} 帮我补发")
-    assert kefu.store.open_ticket_of(buyer.user_id) is not None
+    assert kefu.store.tickets.open_of(buyer.user_id) is not None
     return buyer
 
 
@@ -22,11 +22,11 @@ def test_an_agents_photo_is_queued_for_the_buyer_with_its_file_id(kefu: Kefu) ->
                                          file_id="photo-123"))
     [out] = [o for o in result.outs if o.audience == "user"]
     assert (out.kind, out.file_id, out.text) == ("photo", "photo-123", "【客服 小王】补发的卡密")
-    [pending] = kefu.store.pending("user", 42)[-1:]
+    [pending] = kefu.store.outbox.pending("user", 42)[-1:]
     assert (pending.kind, pending.file_id) == ("photo", "photo-123")
-    ticket = kefu.store.ticket(1)
+    ticket = kefu.store.tickets.get(1)
     assert ticket.first_reply_at is not None and ticket.agent_id == 501
-    reply = [e for e in kefu.store.events(1) if e["event"] == "reply"]
+    reply = [e for e in kefu.store.ticket_events.of(1) if e["event"] == "reply"]
     assert '"file_id": "photo-123"' in reply[0]["data"]
 
 
@@ -42,6 +42,6 @@ def test_a_file_without_caption_is_still_a_reply_but_empty_text_is_not(kefu: Kef
 def test_a_file_for_a_resolved_ticket_is_refused_and_nothing_is_queued(kefu: Kefu) -> None:
     open_ticket(kefu)
     agent(kefu, 501, "resolve", 1)
-    before = len(kefu.store.pending("user", 42))
+    before = len(kefu.store.outbox.pending("user", 42))
     result = act(kefu, AgentAct(501, "reply", 1, "", kind="photo", file_id="p"))
-    assert not result.ok and len(kefu.store.pending("user", 42)) == before
+    assert not result.ok and len(kefu.store.outbox.pending("user", 42)) == before

@@ -40,8 +40,9 @@ def test_a_buyer_behind_hundreds_of_waiting_staff_messages_is_still_served(kefu:
     now = kefu.now()
     with kefu.store.transaction():
         for n in range(300):  # 30 tickets' threads, 10 messages each, all older than the buyer's
-            kefu.store.enqueue(Outgoing("staff", f"买家补充 {n}", ticket_id=n % 30 + 1), now)
-        kefu.store.enqueue(Outgoing("user", "你好", user_id=42), now)
+            kefu.store.outbox.enqueue(Outgoing("staff", f"买家补充 {n}", ticket_id=n % 30 + 1),
+                                      now)
+        kefu.store.outbox.enqueue(Outgoing("user", "你好", user_id=42), now)
 
     async def scenario() -> list[int]:
         bot, runtime = StuckStaffBot(), Runtime(kefu, STAFF_CHAT)
@@ -55,8 +56,8 @@ def test_a_buyer_behind_hundreds_of_waiting_staff_messages_is_still_served(kefu:
         return bot.buyers
 
     assert asyncio.run(scenario()) == [42]
-    assert kefu.store.pending_in("user", 42) == []
-    assert kefu.store.pending_chats("staff") == list(range(1, 31))
+    assert kefu.store.outbox.pending_in("user", 42) == []
+    assert kefu.store.outbox.pending_chats("staff") == list(range(1, 31))
 
 
 class RecordingBot:
@@ -91,9 +92,9 @@ def queue(kefu: Kefu, clock: FakeClock, *texts: str) -> list[Outgoing]:
     """Queue texts for buyer 42 (each its own turn); return what waits in the chat."""
     for text in texts:
         with kefu.store.transaction():
-            kefu.store.enqueue(Outgoing("user", text, user_id=42), clock())
+            kefu.store.outbox.enqueue(Outgoing("user", text, user_id=42), clock())
         clock.advance(seconds=1)
-    return kefu.store.pending_in("user", 42)
+    return kefu.store.outbox.pending_in("user", 42)
 
 
 def run_sender(kefu: Kefu, scenario: Callable[[Sender], Awaitable[None]]
@@ -120,7 +121,7 @@ def test_a_turn_hands_its_messages_to_the_sender_without_a_search(
         assert not sender.runtime.wake.is_set()  # no flush needed
 
     assert run_sender(kefu, scenario) == [(42, "你好"), (42, "卡密怎么用")]
-    assert kefu.store.pending_in("user", 42) == []
+    assert kefu.store.outbox.pending_in("user", 42) == []
 
 
 def test_mail_that_comes_while_a_chat_drains_is_sent_by_that_drain(
@@ -133,7 +134,7 @@ def test_mail_that_comes_while_a_chat_drains_is_sent_by_that_drain(
         sender.post(42, queue(kefu, clock, "你好"))
 
     assert run_sender(kefu, scenario) == [(42, "你好"), (42, "退款多久到")]
-    assert kefu.store.pending_in("user", 42) == []
+    assert kefu.store.outbox.pending_in("user", 42) == []
 
 
 def test_a_chat_backing_off_is_not_started_by_a_turn(
@@ -144,7 +145,7 @@ def test_a_chat_backing_off_is_not_started_by_a_turn(
         assert sender.chats == {}  # its back-off timer wakes the sender later
 
     assert run_sender(kefu, scenario) == []
-    assert [o.text for o in kefu.store.pending_in("user", 42)] == ["你好"]
+    assert [o.text for o in kefu.store.outbox.pending_in("user", 42)] == ["你好"]
 
 
 class RefusingBot(RecordingBot):
@@ -178,14 +179,14 @@ def test_a_message_telegram_refuses_for_good_is_set_aside_not_retried_forever(
     sender = asyncio.run(main())
     assert bot.sent == [(42, "卡密怎么用")]  # the chat goes on
     assert sender.backoff == {}
-    assert kefu.store.pending_in("user", 42) == []
+    assert kefu.store.outbox.pending_in("user", 42) == []
     refused = kefu.store.db.execute("SELECT last_error FROM outbox WHERE text = '你好'")
     assert str(error) in refused.fetchone()[0]
 
 
 def test_a_staff_message_refused_is_retried_later(kefu: Kefu) -> None:
     with kefu.store.transaction():
-        kefu.store.enqueue(Outgoing("staff", "notice is late"), kefu.now())
+        kefu.store.outbox.enqueue(Outgoing("staff", "notice is late"), kefu.now())
     bot = RefusingBot("notice is late", BadRequest("Chat not found"))
 
     async def main() -> Sender:
@@ -199,4 +200,4 @@ def test_a_staff_message_refused_is_retried_later(kefu: Kefu) -> None:
 
     sender = asyncio.run(main())
     assert list(sender.backoff) == ["staff:None"]  # a wrong staff group gets fixed: kept
-    assert [o.text for o in kefu.store.pending_in("staff", None)] == ["notice is late"]
+    assert [o.text for o in kefu.store.outbox.pending_in("staff", None)] == ["notice is late"]

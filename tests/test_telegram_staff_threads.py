@@ -17,9 +17,9 @@ def ticket_with_a_topic(k: Kefu) -> None:
     Buyer(k).says("付了钱卡密没到 KM202411221530123456 补发")
     now = k.now()
     with k.store.transaction():
-        for out in k.store.pending():
-            k.store.mark_delivered(out.id, now)  # type: ignore[arg-type]
-        k.store.save_staff_thread(1, STAFF_CHAT, 77, 900)
+        for out in k.store.outbox.pending():
+            k.store.outbox.mark_delivered(out.id, now)  # type: ignore[arg-type]
+        k.store.staff_threads.save(1, STAFF_CHAT, 77, 900)
 
 
 def queue_one(k: Kefu, out: Outgoing) -> None:
@@ -39,12 +39,12 @@ def test_a_title_renames_the_topic_and_without_topics_is_only_noted(kefu: Kefu,
         assert not tg.request.sent("sendMessage")
     expected = [{"chat_id": STAFF_CHAT, "message_thread_id": 77, "name": "🔴 #T1001 S 卡密未到账"}]
     assert renamed == (expected if forum else [])
-    assert kefu.store.pending("staff") == []  # delivered either way
+    assert kefu.store.outbox.pending("staff") == []  # delivered either way
 
 
 def test_editing_a_card_no_longer_renames_the_topic(kefu: Kefu) -> None:
     ticket_with_a_topic(kefu)
-    queue_one(kefu, staff_card(kefu, kefu.store.ticket(1), kefu.now()))  # type: ignore[arg-type]
+    queue_one(kefu, staff_card(kefu, kefu.store.tickets.get(1), kefu.now()))  # type: ignore[arg-type]
     with offline_app(kefu) as tg:
         tg.runtime.forum = True
         tg.deliver()

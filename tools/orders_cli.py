@@ -11,8 +11,8 @@ from pathlib import Path
 def cmd_orders_import(args: argparse.Namespace) -> int:
     """Import the shop's order export (CSV) into kefu's orders table; one bad row imports none."""
     from bot.config import load_config
+    from bot.db import open_store
     from bot.kefu import utc_now
-    from bot.store import open_store
     from tools.orders_import import import_csv
 
     cfg = load_config(args.config, db=args.db)

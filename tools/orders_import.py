@@ -15,9 +15,9 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from bot.db import Store
 from bot.orders import STATUSES, Order
 from bot.orders.parse import order_from
-from bot.store import Store
 
 COLUMNS = ("order_no", "buyer", "product", "amount", "paid_at", "status", "delivered_at",
            "code_ref", "refunded_at", "pay_channel")
@@ -49,7 +49,7 @@ def import_csv(store: Store, path: Path, tz: tzinfo, now: datetime) -> ImportRes
     if errors:
         return ImportResult(0, tuple(errors))
     with store.transaction():
-        return ImportResult(store.upsert_orders(rows, now))
+        return ImportResult(store.orders.upsert(rows, now))
 
 
 def read_orders(path: Path, tz: tzinfo) -> tuple[list[dict[str, Any]], list[str]]:

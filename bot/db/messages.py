@@ -19,6 +19,13 @@ class Messages(Table):
             "direction": direction, "sender": sender, "kind": kind, "text": text,
             "meta": dumps(meta)})
 
+    def record_decision(self, user_id: int, decision: str, intent: str | None) -> None:
+        """Note what the matcher decided on the buyer's latest message: this turn's, as the
+        turn records the message first and holds the write transaction until it commits."""
+        self.db.execute(
+            "UPDATE messages SET decision = ?, intent = ? WHERE id = (SELECT max(id) FROM "
+            "messages WHERE user_id = ? AND direction = 'in')", [decision, intent, user_id])
+
     def attach_recent(self, user_id: int, ticket_id: int) -> None:
         """Link the buyer's messages since their last ticket to this new one."""
         self.db.execute("UPDATE messages SET ticket_id = ? "

@@ -25,8 +25,8 @@ def carry_out(k: Kefu, conv: Conversation, intent: Intent, order: Order | None,
               remedy: rm.Remedy, backend: OrderBackend, now: datetime) -> Checked:
     """Do what the remedy says; the lookup and its outcome are logged either way."""
     order_no = order.order_no if order else conv.details["order_no"]
-    k.store.record_order_check(conv.user_id, order_no, intent.id, order.status if order else None,
-                               f"{remedy.kind}/{remedy.then}", now)
+    k.store.orders.record_check(conv.user_id, order_no, intent.id, order.status if order else None,
+                                f"{remedy.kind}/{remedy.then}", now)
     details = _found(conv.details, order_no, order, remedy)
     better = (k.intent(remedy.intent) if remedy.intent else None) or intent
     uid = conv.user_id
@@ -81,7 +81,8 @@ def _resend(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: 
         return Checked(replace(conv, details=details), [to_buyer(uid, say)], intent=intent)
     details = {**conv.details, "demand": "补发"}
     ticket, outs = open_handled(k, uid, intent, details, now, RESOLVED, None)
-    k.store.add_event(ticket.id, "bot", "resend_requested", now, reference=result.reference)
+    k.store.ticket_events.add(ticket.id, "bot", "resend_requested", now,
+                              reference=result.reference)
     notice = (f"🤖 已通过商城系统自动补发卡密 (参考号 {result.reference or '无'}), "
               "工单已自动解决; 买家回复会重新打开")
     return Checked(Conversation(uid),

@@ -40,7 +40,7 @@ def check(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> 
     order_no = conv.details.get("order_no")
     if (intent is None or not order_no or not takes(k, intent)
             or conv.details.get("order_checked") == order_no
-            or k.store.open_ticket_by_order(order_no)):  # a person has it already
+            or k.store.tickets.open_by_order(order_no)):  # a person has it already
         return Checked(conv)
     backend = backend_for(k)
     assert backend is not None  # takes() saw a backend configured
@@ -56,12 +56,12 @@ def check(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> 
 def _ask(k: Kefu, conv: Conversation, intent: Intent, order_no: str, backend: OrderBackend,
          now: datetime) -> Ask:
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)  # now is shop time
-    claims = k.store.order_claims(conv.user_id, NOT_RECEIVED, now - CLAIM_WINDOW, order_no)
+    claims = k.store.orders.claims(conv.user_id, NOT_RECEIVED, now - CLAIM_WINDOW, order_no)
     return Ask(intent.id, conv.user_id, now, conv.details.get("demand"),
                insisted=order_no in conv.details.get("order_missing", []),
                claims=claims + (intent.id in NOT_RECEIVED),
-               refunds_today=k.store.events_since(REFUND_EVENTS, midnight),
-               refunded_before=k.store.ticket_with_event(
+               refunds_today=k.store.ticket_events.count_since(REFUND_EVENTS, midnight),
+               refunded_before=k.store.tickets.with_event(
                    order_no, (*REFUND_EVENTS, "refund_approved")) is not None,
                can_refund=backend.can_refund, can_resend=backend.can_resend)
 
@@ -69,7 +69,7 @@ def _ask(k: Kefu, conv: Conversation, intent: Intent, order_no: str, backend: Or
 def _unavailable(k: Kefu, conv: Conversation, intent: Intent, order_no: str, reason: str,
                  now: datetime) -> Checked:
     """The order system did not answer: nothing is lost, the ticket carries everything."""
-    k.store.record_order_check(conv.user_id, order_no, intent.id, None, "unavailable", now)
+    k.store.orders.record_check(conv.user_id, order_no, intent.id, None, "unavailable", now)
     details = noted({**conv.details, "order_checked": order_no, "order": {"unavailable": True}},
                     f"订单系统查询失败 ({reason[:120]}), 请人工核实",
                     "order_lookup_failed", reason=reason[:200])

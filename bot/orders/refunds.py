@@ -55,7 +55,8 @@ def start(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: Or
                                          "reference": reference, "due": due.isoformat()})
     stage = "处理" if state == "requested" else "受理"
     ticket, outs = open_handled(k, uid, intent, details, now, stage, due)
-    k.store.add_event(ticket.id, "bot", event, now, amount=order.amount, reference=reference)
+    k.store.ticket_events.add(ticket.id, "bot", event, now, amount=order.amount,
+                              reference=reference)
     how = (f"已向商城提交退款 (参考号 {reference or '无'})" if state == "requested"
            else "请点「批准退款」一键批准")
     notice = (f"🤖 小额订单快速退款 ({order.amount:g} 元): {how}; "
@@ -78,7 +79,8 @@ def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
     if backend is not None and backend.can_refund and t.order_no:
         result = _request(k, t.order_no, f"客服 {agent.name} 批准退款")
         if not result.ok:
-            k.store.add_event(t.id, actor, "refund_request_failed", now, detail=result.detail)
+            k.store.ticket_events.add(t.id, actor, "refund_request_failed", now,
+                                      detail=result.detail)
             return False, (f"退款提交失败: {result.detail}。请在商城后台手动退款, "
                            "完成后点「已解决」。"), []
         state, event, reference = "requested", "refund_requested", result.reference
@@ -88,13 +90,14 @@ def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
                                 "approved_by": agent.name, "due": due.isoformat()}}}
     if t.first_reply_at is None:
         fields["first_reply_at"] = now
-    if t.agent_id is None and k.store.claim(t.id, agent.id, now):  # who approves, finishes
-        k.store.add_event(t.id, actor, "claimed", now)
-    k.store.update_ticket(t.id, now, **fields)
-    k.store.add_event(t.id, actor, event, now, amount=refund.get("amount"), reference=reference)
+    if t.agent_id is None and k.store.tickets.claim(t.id, agent.id, now):  # who approves, finishes
+        k.store.ticket_events.add(t.id, actor, "claimed", now)
+    k.store.tickets.update(t.id, now, **fields)
+    k.store.ticket_events.add(t.id, actor, event, now, amount=refund.get("amount"),
+                              reference=reference)
     after = (f"已向商城提交, 参考号 {reference or '无'}" if state == "requested"
              else "请在商城后台完成退款后点「已解决」")
-    moved = k.store.ticket(t.id)
+    moved = k.store.tickets.get(t.id)
     return True, f"已批准 #{t.number} 的退款", [
         to_buyer(t.user_id, w.approved_text(t, due, now), replies.STATUS, ticket_id=t.id),
         to_staff(t.id, f"✅ {agent.name} 批准了退款 ({_yuan(refund.get('amount'))}) · {after}"),
@@ -120,7 +123,7 @@ def check_refunds(k: Kefu) -> list[Outgoing]:
         return []
     done: list[tuple[Ticket, Order]] = []
     missing: list[calls.Call] = []
-    for t in k.store.open_tickets_refunding(TRACKED, TRACK_LIMIT):
+    for t in k.store.tickets.open_refunding(TRACKED, TRACK_LIMIT):
         try:
             order = calls.lookup(k, t.order_no) if t.order_no else None
         except calls.NeedsCalls as needed:
@@ -139,14 +142,14 @@ def check_refunds(k: Kefu) -> list[Outgoing]:
 
 
 def _refunded(k: Kefu, t: Ticket, order: Order, now: datetime) -> list[Outgoing]:
-    fresh = k.store.ticket(t.id)
+    fresh = k.store.tickets.get(t.id)
     if fresh is None or not fresh.is_open:
         return []  # an agent resolved it meanwhile
     refund = {**fresh.details.get("refund", {}), "state": "done"}
-    k.store.update_ticket(t.id, now, stage=RESOLVED, resolved_at=now,
-                          details={**fresh.details, "refund": refund})
+    k.store.tickets.update(t.id, now, stage=RESOLVED, resolved_at=now,
+                           details={**fresh.details, "refund": refund})
     at = order.refunded_at or now
-    k.store.add_event(t.id, "bot", "refund_done", now, refunded_at=at.isoformat())
+    k.store.ticket_events.add(t.id, "bot", "refund_done", now, refunded_at=at.isoformat())
     text = w.refund_done_text(order, t, at, now) + "\n" + replies.RATE_ASK
     return [to_buyer(t.user_id, text, *ratings.rating_choices(fresh), ticket_id=t.id),
             to_staff(t.id, f"✅ 订单系统显示 {order.order_no} 已退款, #{t.number} 自动解决")]

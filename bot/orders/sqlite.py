@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from bot.db import Store
 from bot.orders import ActionResult, BackendError, Order
 from bot.orders.parse import order_from
-from bot.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class SqliteOrders:
 
     def lookup(self, order_no: str) -> Order | None:
         """The order row, or None; a row kefu cannot read is a BackendError."""
-        row = self.store.order_row(order_no)
+        row = self.store.orders.row(order_no)
         if row is None:
             return None
         try:

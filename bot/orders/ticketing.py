@@ -54,7 +54,7 @@ def open_handled(k: Kefu, uid: int, intent: Intent, details: dict[str, Any], now
         fields["first_reply_at"] = now
     if stage == RESOLVED:
         fields["resolved_at"] = now
-    k.store.update_ticket(ticket.id, now, **fields)
+    k.store.tickets.update(ticket.id, now, **fields)
     ticket = settle_ticket(k, ticket.id, details, now)
     forwarded = [o for o in outs if o.audience == "staff" and o.kind != "card"]
     return ticket, [tickets.staff_card(k, ticket, now), *forwarded]
@@ -62,10 +62,10 @@ def open_handled(k: Kefu, uid: int, intent: Intent, details: dict[str, Any], now
 
 def settle_ticket(k: Kefu, ticket_id: int, details: dict[str, Any], now: datetime) -> Ticket:
     """Copy the lookup's findings onto the ticket and record its pending events."""
-    t = k.store.ticket(ticket_id)
+    t = k.store.tickets.get(ticket_id)
     assert t is not None
     kept = {key: details[key] for key in ORDER_KEYS if details.get(key)}
-    k.store.update_ticket(ticket_id, now, details={**t.details, **kept})
+    k.store.tickets.update(ticket_id, now, details={**t.details, **kept})
     for item in details.get("order_log", []):
-        k.store.add_event(ticket_id, "bot", item["event"], now, **item["data"])
-    return k.store.ticket(ticket_id)  # type: ignore[return-value]
+        k.store.ticket_events.add(ticket_id, "bot", item["event"], now, **item["data"])
+    return k.store.tickets.get(ticket_id)  # type: ignore[return-value]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.store import BUSY_TIMEOUT_MS
+from bot.db import BUSY_TIMEOUT_MS
 from tests.e2e.peer import BotApiPeer
 from tests.e2e.shop import BUYER, STRANGER, has, wait_until
 from tests.faults.conftest import Launch

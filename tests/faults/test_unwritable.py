@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot.store import Store, open_store, unwritable
+from bot.db import Store, open_store, unwritable
 
 
 def read_only_store(path: Path) -> Store:
@@ -26,10 +26,10 @@ def test_a_read_only_database_refuses_the_write_and_the_store_stays_usable(
     open_store(path).db.conn.close()
     store = read_only_store(path)
     with pytest.raises(sqlite3.OperationalError) as refused, store.transaction():
-        store.inbox_add(7001, {"type": "BuyerSaid", "text": "你好"}, datetime.now(UTC))
+        store.inbox.add(7001, {"type": "BuyerSaid", "text": "你好"}, datetime.now(UTC))
     assert unwritable(refused.value)
     assert not store.db.conn.in_transaction  # rolled back: later writes are not swallowed
-    assert store.inbox_pending() == []
+    assert store.inbox.pending() == []
 
 
 def test_a_bug_in_a_query_is_not_mistaken_for_an_unwritable_database(tmp_path: Path) -> None:
