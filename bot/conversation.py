@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot import chase, flow, guard, ratings, reopen, replies, same_order, tickets
+from bot import chase, flow, follow_ups, guard, ratings, reopen, replies, same_order, tickets
 from bot.buttons import button
 from bot.edit import edit_answer
 from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
@@ -119,7 +119,7 @@ def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
     if ticket:
         found = flow.extracted(k, text)
         idle = Conversation(conv.user_id)
-        return idle, tickets.join(k, ticket, text, "text", now, found)
+        return idle, follow_ups.join(k, ticket, text, "text", now, found)
     order_no = extract_order_no(text[:2000], k.config.order_pattern)
     other = same_order.ticket_elsewhere(k, conv.user_id, order_no)
     if other is not None:
@@ -166,10 +166,10 @@ def _attach(k: Kefu, conv: Conversation, event: BuyerSaid,
 
 def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> Turn:
     """A screenshot or file: attach it to the open ticket, or keep it for the next one."""
-    conv, _ = _attach(k, conv, event, now)  # tickets.join below shows it to staff
+    conv, _ = _attach(k, conv, event, now)  # follow_ups.join below shows it to staff
     ticket = k.store.tickets.open_of(conv.user_id)
     if ticket:
-        return conv, tickets.join(k, ticket, event.text or "", event.kind, now, {},
+        return conv, follow_ups.join(k, ticket, event.text or "", event.kind, now, {},
                                   event.file_id)
     if conv.step == "intake":
         note = to_buyer(conv.user_id, replies.EVIDENCE_KEPT)
