@@ -34,7 +34,7 @@ from bot.orders.calls import Answered, Call, NeedsCalls, answers_of
 from bot.orders.refunds import check_refunds
 from bot.records import Outgoing
 from bot.sla import check_sla
-from bot.staff import StaffResult, handle_agent
+from bot.staff import StaffResult, handle_agent, register_staff
 
 logger = logging.getLogger(__name__)
 MAX_ROUNDS = 5  # lookup, then a refund or resend: two rounds; more means a turn that loops
@@ -111,21 +111,10 @@ def _decide(k: Kefu, arrival: Arrival) -> Effects:
     if isinstance(arrival, Tick):
         return Effects(tuple(check_sla(k)))
     if isinstance(arrival, StaffSeen):
-        register(k, arrival)
+        register_staff(k, arrival.agent_id, arrival.name, arrival.role, arrival.on_duty)
         return Effects()
     with k.store.transaction():
         return Effects(tuple(check_refunds(k)))
-
-
-def register(k: Kefu, seen: StaffSeen) -> None:
-    """Record a staff member the adapter recognised; a known agent keeps their role."""
-    now = k.now()
-    with k.store.transaction():
-        known = k.store.agents.get(seen.agent_id)
-        if known is None:
-            k.store.agents.upsert(seen.agent_id, seen.name or str(seen.agent_id), seen.role, now)
-        if seen.on_duty is not None:
-            k.store.agents.set_duty(seen.agent_id, seen.on_duty, now)
 
 
 Perform = Callable[[Kefu, Call], Answered]
@@ -141,6 +130,8 @@ def run(k: Kefu, arrival: Arrival, perform: Perform) -> Effects:
         messages += effects.messages
         if not effects.calls:
             return replace(effects, messages=tuple(messages))
+        if k.store.db.conn.in_transaction:  # a caller's transaction would hold every buyer
+            raise RuntimeError("calls to the shop must not be made inside a transaction")
         answered += [perform(k, call) for call in effects.calls]
     logger.error("%s still asked for calls after %s rounds; left for the next sweep",
                  type(arrival).__name__, MAX_ROUNDS)

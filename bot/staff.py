@@ -22,6 +22,16 @@ class StaffResult:
     outs: list[Outgoing] = field(default_factory=list)
 
 
+def register_staff(k: Kefu, agent_id: int, name: str, role: str, on_duty: bool | None) -> None:
+    """Record a staff member an adapter recognised; a known agent keeps their role."""
+    now = k.now()
+    with k.store.transaction():
+        if k.store.agents.get(agent_id) is None:
+            k.store.agents.upsert(agent_id, name or str(agent_id), role, now)
+        if on_duty is not None:
+            k.store.agents.set_duty(agent_id, on_duty, now)
+
+
 def handle_agent(k: Kefu, act: AgentAct) -> StaffResult:
     """Apply one staff action atomically; unknown agents and bad tickets change nothing."""
     if act.action == "stage" and act.text.strip() == refunds.APPROVE:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from bot import door
 from bot.events import AgentAct, BuyerSaid
 from bot.kefu import Kefu
@@ -113,3 +115,13 @@ def test_an_agent_action_returns_what_the_agent_is_told(
     k = make_shop()
     effects = door.enter(k, AgentAct(501, "duty", text="on"))
     assert effects.staff is not None and effects.staff.ok and "上岗" in effects.staff.note
+
+
+def test_run_refuses_to_call_the_shop_inside_a_transaction(
+        make_shop: Callable[..., Kefu]) -> None:
+    k = shop_kefu(make_shop)
+    door.enter(k, door.Arrived((BuyerSaid(BUYER, f"充值失败了 {ORDER}"),)))
+    called: list[Call] = []
+    with k.store.transaction(), pytest.raises(RuntimeError, match="inside a transaction"):
+        door.run(k, door.TurnDue(BUYER), lambda _k, call: called.append(call))  # type: ignore
+    assert called == []
