@@ -110,3 +110,15 @@ def test_block_in_the_staff_chat_works_for_members_only(shop: Kefu) -> None:
     assert said[1].startswith("已屏蔽买家 小张 (id 42): 刷屏。")
     assert said[2] == "已解除对买家 小张 (id 42) 的屏蔽。"
     assert not shop.store.users.is_blocked(OWNER)
+
+
+def test_approve_in_a_tickets_topic_is_the_refund_approval(shop: Kefu) -> None:
+    with shop.store.transaction():
+        shop.store.staff_threads.save(1, STAFF_CHAT, 77, None)
+    before = ticket(shop)
+    with offline_app(shop) as tg:
+        tg.message(AGENT, "/approve", chat_id=STAFF_CHAT, chat_type="supergroup",
+                   is_topic_message=True, message_thread_id=77)
+        said = [p["text"] for p in tg.request.sent()]
+    assert said == ["#T1001 没有待批准的退款。"]  # the approval answered, not an unknown stage
+    assert ticket(shop) == before
