@@ -11,11 +11,14 @@ back to PTB's own.
 from __future__ import annotations
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from yarl import URL
 
 Timeout = float | None
 JSON = {"Content-Type": "application/json"}
+Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
 
 
 class AiohttpRequest(BaseRequest):
@@ -28,6 +31,7 @@ class AiohttpRequest(BaseRequest):
         self._timeouts = {"read": read_timeout, "write": write_timeout,
                           "connect": connect_timeout, "pool": pool_timeout}
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, Proxy] = {}  # per scheme://host: read from the environment once
 
     @property
     def read_timeout(self) -> Timeout:
@@ -35,12 +39,13 @@ class AiohttpRequest(BaseRequest):
         return self._timeouts["read"]
 
     async def initialize(self) -> None:
-        """Open the session (HTTP(S)_PROXY from the environment, as httpx does)."""
+        """Open the session; HTTP(S)_PROXY and NO_PROXY come from the environment (`_proxy`)."""
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
+            # Not trust_env: with it aiohttp reads ~/.netrc and the proxy variables on two
+            # worker threads for every request, two thread hops a reply.
             self._session = aiohttp.ClientSession(
-                connector=connector, trust_env=True,
-                headers={"User-Agent": self.USER_AGENT})
+                connector=connector, headers={"User-Agent": self.USER_AGENT})
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
@@ -71,13 +76,27 @@ class AiohttpRequest(BaseRequest):
             connect=None if connect is None or pool is None else connect + pool)
         body, headers = _body(request_data)
         try:
+            proxy, proxy_auth = self._proxy(url)
             async with self._session.request(method, url, data=body, headers=headers,
-                                             timeout=timeout) as response:
+                                             timeout=timeout, proxy=proxy,
+                                             proxy_auth=proxy_auth) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+    def _proxy(self, url: str) -> Proxy:
+        """The proxy the environment names for this URL's scheme and host (NO_PROXY
+        honoured), looked up once: the Bot API lives at one address."""
+        origin = url.split("/", 3)[:3]
+        key = "/".join(origin)
+        if key not in self._proxies:
+            try:
+                self._proxies[key] = get_env_proxy_for_url(URL(url))
+            except LookupError:  # none configured, or NO_PROXY names this host
+                self._proxies[key] = (None, None)
+        return self._proxies[key]
 
     def _timeout(self, given: object, name: str) -> Timeout:
         if isinstance(given, int | float) or given is None:

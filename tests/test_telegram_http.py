@@ -15,6 +15,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
+from handlers import telegram_http as transport
 from handlers.telegram_http import AiohttpRequest, make_request
 
 TOKEN = "123:abc"
@@ -143,3 +144,42 @@ def test_nobody_listening_is_a_network_error() -> None:
 def test_the_config_chooses_the_client() -> None:
     assert isinstance(make_request("aiohttp", 8, 1, 1, 1, 1), AiohttpRequest)
     assert type(make_request("httpx", 8, 1, 1, 1, 1)).__name__ == "HTTPXRequest"
+
+
+def test_the_proxy_the_environment_names_is_used_and_looked_up_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    lookups: list[str] = []
+    real = transport.get_env_proxy_for_url
+    monkeypatch.setattr(transport, "get_env_proxy_for_url",
+                        lambda url: lookups.append(str(url)) or real(url))
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    me = {"id": 1, "is_bot": True, "first_name": "kefu", "username": "kefu_bot"}
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append((await reader.readline()).decode().strip())  # GET http://host/... HTTP/1.1
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        await reader.readexactly(length)
+        body = json.dumps({"ok": True, "result": me}).encode()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    async def main() -> None:
+        proxy = await asyncio.start_server(serve, "127.0.0.1", 0)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.sockets[0].getsockname()[1]}")
+        bot = Bot(TOKEN, base_url="http://api.telegram.invalid/bot", request=AiohttpRequest())
+        async with bot:  # getMe once to start, and once more
+            assert (await bot.get_me()).username == "kefu_bot"
+        proxy.close()
+
+    asyncio.run(main())
+    assert len(seen) == 2
+    assert all(line.startswith("POST http://api.telegram.invalid/bot123:abc/getMe")
+               for line in seen)
+    assert len(lookups) == 1
