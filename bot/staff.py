@@ -56,9 +56,16 @@ def handle_agent(k: Kefu, act: AgentAct) -> StaffResult:
         return replace(result, outs=deliver(k.store, result.outs, now))
 
 
+def _closed(t: Ticket) -> str:
+    """The stage as the agent reads it: 已解决 and 已关闭 carry their 已 already."""
+    return t.stage if t.stage.startswith("已") else f"已{t.stage}"
+
+
 def _claim(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
     if not t.is_open:
-        return StaffResult(False, f"#{t.number} 已{t.stage}, 无需认领。")
+        return StaffResult(False, f"#{t.number} {_closed(t)}, 无需认领。")
+    if t.agent_id == agent.id:  # claiming one's own ticket again selects it (console)
+        return StaffResult(True, f"#{t.number} 已由你认领。")
     if not k.store.tickets.claim(t.id, agent.id, now):
         holder = k.store.agents.get(t.agent_id) if t.agent_id else None
         return StaffResult(False, f"#{t.number} 已被 {holder.name if holder else '他人'} 认领。")
@@ -75,7 +82,7 @@ def _reply(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime,
     if not text and attachment is None:
         return StaffResult(False, "回复内容为空。")
     if not t.is_open:
-        return StaffResult(False, f"#{t.number} 已{t.stage}; 买家回复会重新打开它。")
+        return StaffResult(False, f"#{t.number} {_closed(t)}; 买家回复会重新打开它。")
     outs: list[Outgoing] = []
     if t.agent_id is None and k.store.tickets.claim(t.id, agent.id, now):
         k.store.ticket_events.add(t.id, f"agent:{agent.id}", "claimed", now)
@@ -104,7 +111,7 @@ def _stage(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> 
     if text not in STAGES[1:]:
         return StaffResult(False, f"阶段应为 {'/'.join(STAGES[1:])} 之一。")
     if not t.is_open:
-        return StaffResult(False, f"#{t.number} 已{t.stage}。")
+        return StaffResult(False, f"#{t.number} {_closed(t)}。")
     k.store.tickets.update(t.id, now, stage=text)
     k.store.ticket_events.add(t.id, f"agent:{agent.id}", "stage", now, stage=text, was=t.stage)
     moved = k.store.tickets.get(t.id)
@@ -121,7 +128,7 @@ def _approve_refund(k: Kefu, agent: AgentRecord, t: Ticket, text: str,
 
 def _resolve(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
     if not t.is_open:
-        return StaffResult(False, f"#{t.number} 已{t.stage}。")
+        return StaffResult(False, f"#{t.number} {_closed(t)}。")
     k.store.tickets.update(t.id, now, stage=RESOLVED, resolved_at=now,
                            agent_id=t.agent_id or agent.id, owner="agent")
     k.store.ticket_events.add(t.id, f"agent:{agent.id}", "resolved", now, text=text)
@@ -134,7 +141,7 @@ def _resolve(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -
 
 def _escalate(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
     if not t.is_open:
-        return StaffResult(False, f"#{t.number} 已{t.stage}。")
+        return StaffResult(False, f"#{t.number} {_closed(t)}。")
     esc = escalation.escalate(k, t, escalation.AGENT, now, actor=f"agent:{agent.id}",
                               exclude={agent.id}, note=text)
     head = f"⬆️ {agent.name} 升级了 #{t.number}" + (f": {text}" if text else "")

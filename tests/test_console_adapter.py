@@ -40,3 +40,13 @@ def test_approve_on_the_agent_desk_approves_a_waiting_refund(
     assert said[-1] == "已批准 #T1001 的退款"
     desk.run("/approve")
     assert "没有待批准的退款" in said[-1]  # one tap only
+
+
+def test_a_new_desk_session_selects_the_agents_own_ticket_on_claim(kefu: Kefu) -> None:
+    Buyer(kefu).says("付了钱卡密没到 KM202411221530123456 补发")
+    said: list[str] = []
+    Desk(kefu, 501, said.append).run("/claim T1001")
+    later = Desk(kefu, 501, said.append)  # the agent opens the console again
+    later.run("/claim T1001")
+    later.run("您好, 正在核实")
+    assert said[-2:] == ["#T1001 已由你认领。", "已发送给买家 (#T1001)"]

@@ -45,3 +45,20 @@ def test_a_file_for_a_resolved_ticket_is_refused_and_nothing_is_queued(kefu: Kef
     before = len(kefu.store.outbox.pending("user", 42))
     result = act(kefu, AgentAct(501, "reply", 1, "", kind="photo", file_id="p"))
     assert not result.ok and len(kefu.store.outbox.pending("user", 42)) == before
+
+
+def test_a_closed_tickets_stage_is_said_once(kefu: Kefu) -> None:
+    Buyer(kefu).says("付了钱卡密没到 KM202411221530123456 补发")
+    assert agent(kefu, 501, "resolve", 1).ok
+    for action in ("claim", "reply", "resolve", "escalate"):
+        note = agent(kefu, 501, action, 1, "好的").note
+        assert "#T1001 已解决" in note and "已已" not in note
+
+
+def test_claiming_ones_own_ticket_again_is_not_a_lost_race(kefu: Kefu) -> None:
+    Buyer(kefu).says("付了钱卡密没到 KM202411221530123456 补发")
+    assert agent(kefu, 501, "claim", 1).ok
+    again = agent(kefu, 501, "claim", 1)
+    assert again.ok and again.note == "#T1001 已由你认领。" and not again.outs
+    lost = agent(kefu, 502, "claim", 1)
+    assert not lost.ok and lost.note == "#T1001 已被 小王 认领。"
