@@ -130,36 +130,22 @@ class Runtime:
             self.hold.pop(user_id, None)
             self.dirty.discard(user_id)
             try:
-                await self._take_turns(user_id)
+                await self.enter(door.TurnDue(user_id))
             except Exception as exc:  # the database is unwell: the events wait for the next sweep
                 await self._turn_failed(user_id, exc)
                 break
             self.delayed.discard(user_id)
         self.workers.pop(user_id, None)
 
-    async def _take_turns(self, user_id: int) -> None:
-        """Handle what waits for this buyer; a turn that needs the shop waits for its calls
-        (made off the DB thread) and is entered again with the answers."""
-        answered: list[Answered] = []
-        for _ in range(door.MAX_ROUNDS):
-            effects, waiting = await self.call(self._turns, user_id, answered)
-            if self.post is not None and waiting:
-                self.post(user_id, waiting)
-            if any(o.audience == "staff" for o in effects.messages) or self.post is None:
-                self.wake.set()  # the sender looks for what waits
-            if not effects.calls:
-                return
-            answered += await self.perform(effects.calls)
-        logger.error("buyer %s: a turn still asks the shop after %s rounds; left for the sweep",
-                     user_id, door.MAX_ROUNDS)
-
-    def _turns(self, user_id: int, answered: list[Answered]
+    def _round(self, arrival: door.Arrival, answered: list[Answered]
                ) -> tuple[door.Effects, list[Outgoing]]:
-        """On the DB thread: enter the buyer's turns; return the effects and what now waits
-        in their chat (read in the same trip, for `post`)."""
-        effects = door.enter(self.kefu, door.TurnDue(user_id), answered)
-        to_buyer = any(out.audience == "user" for out in effects.messages)
-        return effects, self.kefu.store.outbox.pending_in("user", user_id) if to_buyer else []
+        """On the DB thread: enter the core once; after a buyer's turn that queued replies,
+        also read what now waits in their chat (the same trip, for `post`)."""
+        effects = door.enter(self.kefu, arrival, answered)
+        if isinstance(arrival, door.TurnDue) and any(o.audience == "user"
+                                                     for o in effects.messages):
+            return effects, self.kefu.store.outbox.pending_in("user", arrival.user_id)
+        return effects, []
 
     async def perform(self, calls: tuple[Call, ...]) -> list[Answered]:
         """Make the shop calls a turn asked for, together, each within CALL_DEADLINE."""
@@ -175,17 +161,24 @@ class Runtime:
 
     async def enter(self, arrival: door.Arrival, urgent: bool = False) -> door.Effects:
         """Hand an arrival to the core on the DB thread, making the calls it asks for in
-        between (the same loop as door.run, with awaits); wake the sender."""
+        between (door.run's loop, with awaits); start or wake the sender for what it queued.
+        A turn still asking after MAX_ROUNDS stays in the inbox for the sweep."""
         answered: list[Answered] = []
         messages: list[Outgoing] = []
         for _ in range(door.MAX_ROUNDS):
-            effects = await self.call(door.enter, self.kefu, arrival, answered, urgent=urgent)
+            effects, waiting = await self.call(self._round, arrival, answered, urgent=urgent)
             messages += effects.messages
-            if messages:
-                self.wake.set()
+            posted = False
+            if waiting and self.post is not None and isinstance(arrival, door.TurnDue):
+                self.post(arrival.user_id, waiting)
+                posted = True
+            if any(o.audience == "staff" or not posted for o in effects.messages):
+                self.wake.set()  # the sender looks for what waits
             if not effects.calls:
                 return door.Effects(tuple(messages), staff=effects.staff)
             answered += await self.perform(effects.calls)
+        logger.error("%s still asks the shop after %s rounds; left for the sweep",
+                     type(arrival).__name__, door.MAX_ROUNDS)
         return door.Effects(tuple(messages))
 
     async def _turn_failed(self, user_id: int, exc: Exception) -> None:
@@ -217,7 +210,6 @@ class Runtime:
     async def agent(self, act: AgentAct) -> StaffResult:
         """Hand a staff action to the core and wake the sender."""
         effects = await self.enter(act, urgent=True)
-        self.wake.set()
         return effects.staff or StaffResult(False, "操作未完成 (订单系统无响应), 请重试。")
 
     async def is_staff(self, bot: ExtBot, user_id: int, name: str) -> bool:
