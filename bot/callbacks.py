@@ -173,6 +173,7 @@ BUYER: tuple[type[BuyerCallback], ...] = (Pick, Issue, Demand, NoOrder, Cancel, 
                                           Status, Edit, Withdraw, Rate, Reopen, NewIssue)
 STAFF: tuple[type[StaffCallback], ...] = (Claim, SetStage, Resolve, Escalate, ApproveRefund)
 _KINDS: dict[str, type[Callback]] = {cls.kind: cls for cls in (*BUYER, *STAFF)}
+_STAFF_KINDS = frozenset(cls.kind for cls in STAFF)
 
 
 def encode(cb: Callback) -> str:
@@ -222,7 +223,7 @@ def _value(spec: Field[Any], text: str) -> int | str | None:
 def for_staff(data: Any) -> bool:
     """Whether data names a staff kind (valid or not): the staff side answers, or refuses, it."""
     kind, colon, _ = data.partition(":") if isinstance(data, str) else ("", "", "")
-    return bool(colon) and kind in {cls.kind for cls in STAFF}
+    return bool(colon) and kind in _STAFF_KINDS
 
 
 def choice(label: str, cb: Callback) -> Choice:

@@ -92,11 +92,11 @@ class Effects:
 def enter(k: Kefu, arrival: Arrival, answered: Iterable[Answered] = ()) -> Effects:
     """The one entry into the core; `answered`: the shop's answers to the calls a previous
     `enter` of the same arrival asked for."""
-    turn_k = replace(k, answers=answers_of(answered))
     if isinstance(arrival, Arrived):
         return Effects(stored=tuple(inbox.receive_all(k, list(arrival.events))))
+    answers = answers_of(answered)
     try:
-        return _decide(turn_k, arrival)
+        return _decide(replace(k, answers=answers) if answers else k, arrival)
     except NeedsCalls as needed:
         return Effects(calls=needed.calls)
 
@@ -113,8 +113,7 @@ def _decide(k: Kefu, arrival: Arrival) -> Effects:
     if isinstance(arrival, StaffSeen):
         register_staff(k, arrival.agent_id, arrival.name, arrival.role, arrival.on_duty)
         return Effects()
-    with k.store.transaction():
-        return Effects(tuple(check_refunds(k)))
+    return Effects(tuple(check_refunds(k)))  # TrackRefunds
 
 
 Perform = Callable[[Kefu, Call], Answered]

@@ -74,7 +74,9 @@ def take_turns(k: Kefu, user_id: int) -> Taken:
     outs: list[Outgoing] = []
     for n, (ids, event) in enumerate(turns(k.store.inbox.pending(user_id))):
         try:
-            outs += handle(k if n == 0 else replace(k, answers={}), event, inbox_ids=ids)
+            # The answers belong to the first turn, the one that asked for them.
+            outs += handle(k if n == 0 or not k.answers else replace(k, answers={}), event,
+                           inbox_ids=ids)
         except NeedsCalls as needed:  # rolled back: this turn runs again with the answers
             return Taken(outs, needed.calls)
         except Exception as exc:  # one bad event must not block the buyer's queue forever

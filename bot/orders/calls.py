@@ -79,7 +79,7 @@ def ask(k: Kefu, call: Call) -> Order | ActionResult | None:
     backend = backend_for(k)
     if backend is None:
         raise BackendError("no order backend configured")
-    if getattr(backend, "remote", True):
+    if backend.remote:
         raise NeedsCalls([call])
     return _value(perform_with(backend, call))
 

@@ -14,6 +14,7 @@ request cannot refund twice on a shop that honours it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import json
 import logging
@@ -187,30 +188,13 @@ class _Watchdog:
 
     def opener(self) -> urllib.request.OpenerDirector:
         """urllib as usual (proxies, redirects), with connections this watchdog can cut."""
-        watch = self
+        return urllib.request.build_opener(_WatchedHttp(self), _WatchedHttps(self))
 
-        class Http(urllib.request.HTTPHandler):
-            def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-                return self.do_open(watch.connect(http.client.HTTPConnection), req)
-
-        class Https(urllib.request.HTTPSHandler):
-            def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-                return self.do_open(watch.connect(http.client.HTTPSConnection), req,
-                                    context=self._context)  # type: ignore[attr-defined]
-
-        return urllib.request.build_opener(Http, Https)
-
-    def connect(self, kind: type[http.client.HTTPConnection]) -> Any:
-        """A connection class for urllib whose sockets this watchdog can cut."""
-        watch = self
-
-        class Watched(kind):  # type: ignore[valid-type,misc]
-            def connect(self) -> None:
-                super().connect()
-                watch.connections.append(self)
-                if watch.fired:  # the deadline passed while connecting
-                    watch.cut()
-        return Watched
+    def connected(self, conn: http.client.HTTPConnection) -> None:
+        """Note a connection; cut it at once if the deadline passed while it connected."""
+        self.connections.append(conn)
+        if self.fired:
+            self.cut()
 
     def cut(self) -> None:
         """Shut every socket down: a read blocked on it returns at once."""
@@ -219,6 +203,45 @@ class _Watchdog:
             if conn.sock is not None:
                 with contextlib.suppress(OSError):  # already closed
                     conn.sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Noted:
+    """A connection that tells its watchdog once it is open."""
+
+    def __init__(self, *args: Any, watch: _Watchdog, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.watch = watch
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        self.watch.connected(self)  # type: ignore[arg-type]
+
+
+class _Connection(_Noted, http.client.HTTPConnection):
+    pass
+
+
+class _TlsConnection(_Noted, http.client.HTTPSConnection):
+    pass
+
+
+class _WatchedHttp(urllib.request.HTTPHandler):
+    def __init__(self, watch: _Watchdog) -> None:
+        super().__init__()
+        self.watch = watch
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_Connection, watch=self.watch), req)
+
+
+class _WatchedHttps(urllib.request.HTTPSHandler):
+    def __init__(self, watch: _Watchdog) -> None:
+        super().__init__()
+        self.watch = watch
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_TlsConnection, watch=self.watch), req,
+                            context=self._context)  # type: ignore[attr-defined]
 
 
 def _json(raw: bytes, strict: bool = True) -> Any:

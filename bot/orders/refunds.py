@@ -137,8 +137,9 @@ def check_refunds(k: Kefu) -> list[Outgoing]:
     if missing:
         raise calls.NeedsCalls(missing)
     now = k.now()
-    outs = [out for t, order in done for out in _refunded(k, t, order, now)]
-    return deliver(k.store, outs, now)
+    with k.store.transaction():
+        outs = [out for t, order in done for out in _refunded(k, t, order, now)]
+        return deliver(k.store, outs, now)
 
 
 def _refunded(k: Kefu, t: Ticket, order: Order, now: datetime) -> list[Outgoing]:
