@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from bot import door
+from bot.callbacks import ApproveRefund, SetStage, decode
 from bot.config import Config
 from bot.events import AgentAct, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu, bootstrap
@@ -34,13 +35,25 @@ def buyer_event(user_id: int, name: str, line: str) -> BuyerEvent:
 
 
 def render(out: Outgoing) -> str:
-    """A message as the terminal shows it, choices numbered."""
+    """A message as the terminal shows it: a buyer's choices numbered (the buyer types the
+    number), a card's buttons as the desk commands that do the same (a typed number there
+    would be a reply to the buyer)."""
     if out.kind == "title":  # the ticket's thread renamed: a line, as a chat app would show
         return f"标题改为: {out.text}"
     text = out.text + (f" [附件 {out.file_id}]" if out.file_id else "")
-    if out.choices:
+    if out.choices and out.audience == "staff":
+        text += "\n  " + "  ".join(f"{c.label} {_command(c.data)}" for c in out.choices)
+    elif out.choices:
         text += "\n  " + "  ".join(f"[{i}] {c.label}" for i, c in enumerate(out.choices, 1))
     return text
+
+
+def _command(data: str) -> str:
+    """The desk command a card button stands for."""
+    cb = decode(data)
+    if isinstance(cb, SetStage):
+        return f"/stage {cb.stage}"
+    return "/approve" if isinstance(cb, ApproveRefund) else f"/{cb.kind}" if cb else ""
 
 
 def drain(k: Kefu, audience: str, user_id: int | None, emit: Callable[[str], None]) -> int:

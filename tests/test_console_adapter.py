@@ -50,3 +50,11 @@ def test_a_new_desk_session_selects_the_agents_own_ticket_on_claim(kefu: Kefu) -
     later.run("/claim T1001")
     later.run("您好, 正在核实")
     assert said[-2:] == ["#T1001 已由你认领。", "已发送给买家 (#T1001)"]
+
+
+def test_a_cards_buttons_show_as_desk_commands_not_numbers(kefu: Kefu) -> None:
+    Buyer(kefu).says("付了钱卡密没到 KM202411221530123456 补发")
+    [card] = [o for o in kefu.store.outbox.pending("staff", None) if o.kind == "card"]
+    shown = render(card).splitlines()[-1]
+    assert "认领 /claim" in shown and "核实中 /stage 核实" in shown and "已解决 /resolve" in shown
+    assert "[1]" not in shown
