@@ -11,6 +11,7 @@ the ticket is the presser's, the stage exists or the stars are 1-5 is for the co
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import MISSING, Field, dataclass, fields
 from typing import Any, ClassVar
 
@@ -229,6 +230,26 @@ def for_staff(data: Any) -> bool:
 def choice(label: str, cb: Callback) -> Choice:
     """A button to offer: its label and its data."""
     return Choice(label, encode(cb))
+
+
+def typed_keys(choices: Sequence[Choice]) -> list[str]:
+    """What a buyer types to pick each choice: a rating's star count, else its position.
+
+    Stars are listed 5 down to 1, so "5" must mean five stars, not the fifth button; other
+    choices keep their position unless a rating took that number."""
+    stars = {i: str(cb.stars) for i, c in enumerate(choices)
+             if isinstance(cb := decode(c.data), Rate)}
+    keys, used = [], set(stars.values())
+    for i in range(len(choices)):
+        if i in stars:
+            keys.append(stars[i])
+            continue
+        n = i + 1
+        while str(n) in used:
+            n += 1
+        used.add(str(n))
+        keys.append(str(n))
+    return keys
 
 
 def agent_act(cb: StaffCallback, agent_id: int, event_id: str | None = None) -> AgentAct:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot import chase, flow, follow_ups, guard, ratings, reopen, replies, same_order, tickets
 from bot.buttons import button
+from bot.callbacks import typed_keys
 from bot.edit import edit_answer
 from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu
@@ -102,10 +103,8 @@ def _dispatch(k: Kefu, conv: Conversation, event: BuyerEvent, now: datetime) -> 
 
 def _numbered(conv: Conversation, text: str) -> str | None:
     """A typed "2" picks the second offered choice, as in the console."""
-    # isdecimal, not isdigit: int() rejects "²" and "①"; and short: int() refuses 4300+ digits.
-    if len(text) <= 3 and text.isdecimal() and 1 <= int(text) <= len(conv.offered):
-        return conv.offered[int(text) - 1].data
-    return None
+    keys = typed_keys(conv.offered)
+    return conv.offered[keys.index(text)].data if text in keys else None
 
 
 def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from bot import door
-from bot.callbacks import ApproveRefund, SetStage, decode
+from bot.callbacks import ApproveRefund, SetStage, decode, typed_keys
 from bot.config import Config
 from bot.events import AgentAct, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu, bootstrap
@@ -44,7 +44,9 @@ def render(out: Outgoing) -> str:
     if out.choices and out.audience == "staff":
         text += "\n  " + "  ".join(f"{c.label} {_command(c.data)}" for c in out.choices)
     elif out.choices:
-        text += "\n  " + "  ".join(f"[{i}] {c.label}" for i, c in enumerate(out.choices, 1))
+        keys = typed_keys(out.choices)
+        text += "\n  " + "  ".join(f"[{n}] {c.label}" for n, c in zip(keys, out.choices,
+                                                                        strict=True))
     return text
 
 
