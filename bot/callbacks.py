@@ -124,6 +124,14 @@ class NewIssue:
     kind: ClassVar[str] = "newissue"
 
 
+@dataclass(frozen=True)
+class Supplement:
+    """The message kefu asked about belongs to this open ticket (not a new matter)."""
+
+    kind: ClassVar[str] = "supp"
+    ticket_id: int
+
+
 # A staff button's kind is the staff action it asks for (AgentAct.action).
 @dataclass(frozen=True)
 class Claim:
@@ -167,11 +175,12 @@ class ApproveRefund:
 
 
 BuyerCallback = (Pick | Issue | Demand | NoOrder | Cancel | Feedback | Human | Status | Edit
-                 | Withdraw | Rate | Reopen | NewIssue)
+                 | Withdraw | Rate | Reopen | NewIssue | Supplement)
 StaffCallback = Claim | SetStage | Resolve | Escalate | ApproveRefund
 Callback = BuyerCallback | StaffCallback
 BUYER: tuple[type[BuyerCallback], ...] = (Pick, Issue, Demand, NoOrder, Cancel, Feedback, Human,
-                                          Status, Edit, Withdraw, Rate, Reopen, NewIssue)
+                                          Status, Edit, Withdraw, Rate, Reopen, NewIssue,
+                                          Supplement)
 STAFF: tuple[type[StaffCallback], ...] = (Claim, SetStage, Resolve, Escalate, ApproveRefund)
 _KINDS: dict[str, type[Callback]] = {cls.kind: cls for cls in (*BUYER, *STAFF)}
 _STAFF_KINDS = frozenset(cls.kind for cls in STAFF)

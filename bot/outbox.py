@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.db import Store
+from bot.matter_replies import not_again
 from bot.records import Choice, Outgoing
 
 # Telegram refuses longer texts and captions (UTF-16 units) for good, and a refused message
@@ -34,11 +35,24 @@ def deliver(store: Store, outs: list[Outgoing], now: datetime) -> list[Outgoing]
     """Record each message (outbox + transcript) inside the caller's transaction."""
     queued = []
     for out in map(fit, outs):
+        if out.audience == "user" and out.user_id is not None:
+            out = _on_screen(store, out, now)
         out_id = store.outbox.enqueue(out, now)
         if out.audience == "user" and out.user_id is not None:
             store.messages.record(out.user_id, "out", out.sender, out.text, now, out.ticket_id)
         queued.append(replace(out, id=out_id))
     return queued
+
+
+def _on_screen(store: Store, out: Outgoing, now: datetime) -> Outgoing:
+    """A buyer's message as it will show: never the same text twice in a row, and its
+    choices become what a typed number picks (an agent's plain reply clears them)."""
+    assert out.user_id is not None
+    store.conversations.show(out.user_id, [{"label": c.label, "data": c.data}
+                                           for c in out.choices], now)
+    if store.messages.last_out(out.user_id) == out.text:
+        return replace(out, text=not_again(out.text))
+    return out
 
 
 def to_buyer(user_id: int, text: str, *choices: Choice, ticket_id: int | None = None

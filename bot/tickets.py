@@ -15,10 +15,12 @@ from bot.eta import Promise, QueueState, add_business_time, estimate
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
 from bot.records import TIER_RANK, Outgoing, Ticket
+from bot.tiering import tier_of
 from intents.faq import Intent
 
 PRIOR_WEIGHT = 10  # the configured handling time weighs as much as this many real tickets
 MAX_CUT_IN = 0.5
+RECENT_CLOSED = 3  # closed tickets /status shows after every open one
 
 
 def handle_time(k: Kefu) -> timedelta:
@@ -85,10 +87,12 @@ def hours_text(k: Kefu) -> str:
 def open_ticket(k: Kefu, user_id: int, intent: Intent, details: dict[str, Any],
                 now: datetime) -> tuple[Ticket, list[Outgoing]]:
     """Create the ticket, promise a time, confirm to the buyer, post the card to staff."""
-    tier = intent.tier or "B"
+    tier = tier_of(intent, details.get("amount"), k.config.big_amount)
     p = promise(k, tier, now)
     extra = {key: details[key] for key in ("evidence", "issue", "no_order", "error_text", "notes")
              if details.get(key)}
+    if details.get("text") and not extra.get("issue"):  # the card shows the buyer's own words
+        extra["issue"] = str(details["text"])[:500]
     ticket = k.store.tickets.create({
         "user_id": user_id, "intent": intent.id, "title": intent.label, "tier": tier,
         "order_no": details.get("order_no"), "demand": details.get("demand"),
@@ -145,8 +149,11 @@ def evidence_to_staff(ticket_id: int, item: dict[str, Any]) -> Outgoing:
 
 
 def status(k: Kefu, user_id: int, now: datetime) -> Outgoing:
-    """The buyer's own tickets: stage, promise, last update."""
-    tickets = k.store.tickets.latest_of(user_id)
+    """Every open matter of the buyer, then the latest closed ones: stage, promise, update."""
+    open_tickets = k.store.tickets.open_list(user_id)
+    closed = [t for t in k.store.tickets.latest_of(user_id, RECENT_CLOSED + len(open_tickets))
+              if not t.is_open][:RECENT_CLOSED]
+    tickets = [*open_tickets, *closed]
     if not tickets:
         return to_buyer(user_id, replies.NO_TICKETS)
     lines = [replies.status_line(t, now) for t in tickets]

@@ -28,7 +28,8 @@ def ticket(k: Kefu) -> dict:
 def test_status_shows_only_the_buyers_own_tickets(shop: Kefu) -> None:
     stranger = Buyer(shop, STRANGER)
     for args in ("T1001", "#T1001", "1001", "1", f"{ORDER}"):
-        assert stranger.command("status", args) == replies.NO_TICKETS
+        # the same words twice in a row get a note that nothing changed (never verbatim)
+        assert stranger.command("status", args).startswith(replies.NO_TICKETS)
     assert "#T1001" in Buyer(shop, OWNER).command("status", "T1002")
 
 

@@ -28,6 +28,7 @@ from bot.callbacks import (
     Resolve,
     SetStage,
     Status,
+    Supplement,
     Withdraw,
     agent_act,
     decode,
@@ -45,7 +46,8 @@ SENT = [
     ("human", Human()), ("status", Status()), ("edit", Edit()),
     ("edit:order_no", Edit("order_no")), ("edit:done", Edit("done")),
     ("withdraw:12", Withdraw(12)), ("rate:12:5", Rate(12, 5)), ("reopen:12", Reopen(12)),
-    ("newissue", NewIssue()), ("claim:3", Claim(3)), ("stage:3:核实", SetStage(3, "核实")),
+    ("newissue", NewIssue()), ("supp:4", Supplement(4)), ("claim:3", Claim(3)),
+    ("stage:3:核实", SetStage(3, "核实")),
     ("stage:3:处理", SetStage(3, "处理")), ("resolve:3", Resolve(3)),
     ("escalate:3", Escalate(3)), ("approve_refund:3", ApproveRefund(3)),
 ]

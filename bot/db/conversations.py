@@ -25,3 +25,10 @@ class Conversations(Table):
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [conv.user_id, conv.step, conv.intent, dumps(conv.details), dumps(offered),
              conv.ticket_id, iso(now)])
+
+    def show(self, user_id: int, offered: list[dict[str, str]], now: datetime) -> None:
+        """What is on the buyer's screen now: the choices of the latest message they got."""
+        self.db.execute(
+            "INSERT INTO conversations (user_id, step, offered, updated_at) "
+            "VALUES (?, 'idle', ?, ?) ON CONFLICT(user_id) DO UPDATE SET offered = "
+            "excluded.offered", [user_id, dumps(offered), iso(now)])

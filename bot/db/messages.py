@@ -43,6 +43,12 @@ class Messages(Table):
                            [user_id, limit])
         return rows[::-1]
 
+    def last_out(self, user_id: int) -> str | None:
+        """The text of the latest message the buyer got, from kefu or an agent."""
+        row = self._one("SELECT text FROM messages WHERE user_id = ? AND direction = 'out' "
+                        "ORDER BY id DESC LIMIT 1", [user_id])
+        return row["text"] if row else None
+
     def count_in_since(self, user_id: int, since: datetime) -> int:
         """How many messages (texts, buttons, commands) the buyer sent since a time."""
         return self._count(

@@ -39,6 +39,12 @@ class Tickets(Table):
                             f"({marks(FINAL_STAGES)}) ORDER BY id DESC LIMIT 1",
                             [user_id, *FINAL_STAGES])
 
+    def open_list(self, user_id: int) -> list[Ticket]:
+        """Every open ticket of the buyer (their open matters), newest first."""
+        return self._tickets(f"SELECT * FROM tickets WHERE user_id = ? AND stage NOT IN "
+                             f"({marks(FINAL_STAGES)}) ORDER BY id DESC",
+                             [user_id, *FINAL_STAGES])
+
     def latest_of(self, user_id: int, limit: int = 5) -> list[Ticket]:
         """The buyer's latest tickets, newest first."""
         return self._tickets("SELECT * FROM tickets WHERE user_id = ? ORDER BY id DESC LIMIT ?",

@@ -1,0 +1,55 @@
+"""What a buyer reads about several matters at once, typed choices and chasing an answer.
+
+The sibling of bot/replies.py, kept apart so each file stays short; the same tone rules
+apply: say why, until when and what next.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.records import Ticket
+from bot.replies import STAGE_NAMES, due_text
+
+
+def which_matter(t: Ticket) -> str:
+    """A new problem while a ticket is open, and kefu cannot tell which it is about."""
+    return (f"想确认一下: 这是一个新问题, 还是工单 #{t.number} ({t.title}) 的补充? "
+            "点选一下, 或直接回复「新问题」/「补充」:")
+
+
+def still_open(tickets: list[Ticket], now: datetime) -> str:
+    """One line under an answer: the open tickets are still being handled."""
+    t = tickets[0]
+    more = f" (另有 {len(tickets) - 1} 个工单, /status 查看)" if len(tickets) > 1 else ""
+    return f"另外, 工单 #{t.number} 还在处理中, {due_text(t.promised_at, now)}{more}。"
+
+
+def welcome_back(t: Ticket, now: datetime) -> str:
+    """Thanks or a greeting while a ticket is open: where it stands, nothing appended."""
+    stage = STAGE_NAMES.get(t.stage, t.stage)
+    return (f"好的 🙂 工单 #{t.number} 现在是「{stage}」, {due_text(t.promised_at, now)}。"
+            "有新情况直接发消息, 会补充给客服。")
+
+
+CHASE_ANSWER = ("抱歉让你着急了 🙏 如果按刚才说的还没好, 我可以马上转人工客服跟进: 点「转人工」, "
+                "你说过的情况和订单号会一起交给客服, 不用再描述一遍。")
+CHASE_ANSWER_AGAIN = ("明白, 还没好确实着急。点「转人工」就能交给客服处理; "
+                      "如果再问一次还没好, 我就直接帮你建工单, 并告诉你预计几点回复。")
+CHASED_TO_TICKET = "好的, 不让你干等了, 已直接帮你转人工。"
+HUMAN_KEPT = "好的, 已转人工, 你刚才说的情况已经一并交给客服, 不用再说一遍。"
+HUMAN_NO_ORDER = "有订单号的话直接发给我, 会自动补充到工单里。"
+ASK_DESCRIBE = "好的, 请用一两句话描述一下遇到的问题, 我会原话转给客服:"
+DIGIT_ALONE = ("收到「{text}」, 不过现在没有需要选择的选项。请直接说你的问题, "
+               "比如「卡密没收到」「充值没到账」; 要评价的话可以回复「5星」。")
+
+
+def received_offer(t: Ticket) -> str:
+    """The buyer says the problem solved itself: offer to withdraw, nothing else changes."""
+    return (f"太好了, 收到就好 🙂 工单 #{t.number} 如果不需要客服处理了, 点「撤销工单」即可; "
+            "不点也没关系, 客服核实后会关闭。")
+
+
+def not_again(text: str) -> str:
+    """The same words as the last message this buyer got: say it differently."""
+    return text + "\n(和上一条一样, 暂时没有新变化; 着急的话发 /human 找人工。)"
