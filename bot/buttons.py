@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot import flow, ratings, reopen, replies, tickets
+from bot import flow, matters, ratings, reopen, replies, tickets, words
+from bot import matter_replies as mr
 from bot.callbacks import (
     Cancel,
     Demand,
@@ -21,12 +22,13 @@ from bot.callbacks import (
     Rate,
     Reopen,
     Status,
+    Supplement,
     Withdraw,
     decode,
 )
 from bot.edit import begin_edit, edit_field, edit_issue
 from bot.kefu import Kefu
-from bot.records import CLOSED, Conversation, Turn
+from bot.records import Conversation, Turn
 from bot.tickets import to_buyer
 
 # Valid whatever was offered last: old messages keep these buttons.
@@ -71,8 +73,9 @@ def _issue(k: Kefu, conv: Conversation, cb: Issue, now: datetime) -> Turn:
     if conv.step == "edit":
         return edit_issue(k, conv, intent, now)
     details = dict(conv.details)
-    if intent.id == "contact_human":
-        details["issue"] = "其他问题"
+    if intent.id == "contact_human":  # 其他问题: the buyer's own words, passed on as they are
+        asked = Conversation(conv.user_id, "intake", intent.id, {**details, "asking": "issue"})
+        return asked, [to_buyer(conv.user_id, mr.ASK_DESCRIBE, replies.CANCEL)]
     conv = replace(conv, intent=intent.id, details=details)
     return flow.start_intake(k, conv.user_id, intent, details, now)
 
@@ -102,14 +105,11 @@ def _edit(k: Kefu, conv: Conversation, cb: Edit, now: datetime) -> Turn:
 
 
 def _withdraw(k: Kefu, conv: Conversation, cb: Withdraw, now: datetime) -> Turn:
-    ticket = k.store.tickets.open_of(conv.user_id)
-    if ticket is None or ticket.id != cb.ticket_id:
-        return conv, [to_buyer(conv.user_id, replies.NOT_YOURS)]
-    k.store.tickets.update(ticket.id, now, stage=CLOSED, resolved_at=now)
-    k.store.ticket_events.add(ticket.id, "buyer", "withdrawn", now)
-    return Conversation(conv.user_id), [
-        to_buyer(conv.user_id, replies.withdrawn(ticket)),
-        tickets.to_staff(ticket.id, f"买家撤销了工单 #{ticket.number}")]
+    return words.withdraw(k, conv, cb.ticket_id, now)
+
+
+def _supplement(k: Kefu, conv: Conversation, cb: Supplement, now: datetime) -> Turn:
+    return matters.supplement(k, conv, cb.ticket_id, now)
 
 
 def _rate(k: Kefu, conv: Conversation, cb: Rate, now: datetime) -> Turn:
@@ -131,4 +131,4 @@ def _new_issue(k: Kefu, conv: Conversation, cb: NewIssue, now: datetime) -> Turn
 _HANDLERS: dict[type, Callable[[Kefu, Conversation, Any, datetime], Turn]] = {
     Rate: _rate, Reopen: _reopen, NewIssue: _new_issue, Feedback: _feedback, Human: _human,
     Pick: _pick, Issue: _issue, NoOrder: _no_order, Demand: _demand, Cancel: _cancel,
-    Status: _status, Withdraw: _withdraw, Edit: _edit}
+    Status: _status, Withdraw: _withdraw, Edit: _edit, Supplement: _supplement}

@@ -30,7 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
     "business_hours": {"opens": "09:00", "closes": "24:00", "workdays_only": False},
     "tiers": {
-        "S": {"first_reply_minutes": 60, "resolve_minutes": 480, "working_days_only": False},
+        # amount: an order this big (元) with a problem is S tier whatever the problem is.
+        "S": {"first_reply_minutes": 60, "resolve_minutes": 480, "working_days_only": False,
+              "amount": 500},
         "A": {"first_reply_minutes": 120, "resolve_minutes": 1440, "working_days_only": False},
         "B": {"first_reply_minutes": 5, "resolve_minutes": 60, "working_days_only": False},
     },

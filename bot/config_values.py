@@ -166,6 +166,7 @@ def build(raw: dict[str, Any], source: Path | None) -> Config:
                                  0, 10_000)),
         orders=_orders(raw["orders"]),
         telegram=_telegram(raw["telegram"]),
+        big_amount=_number(raw["tiers"]["S"].get("amount", 500), "tiers.S.amount", 1, 10**9),
     )
 
 

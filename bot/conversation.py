@@ -6,12 +6,23 @@ buyer sent, decide, change state, and put every reply in the outbox.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot import chase, flow, follow_ups, guard, ratings, reopen, replies, same_order, tickets
+from bot import (
+    chase,
+    flow,
+    follow_ups,
+    guard,
+    matters,
+    ratings,
+    reopen,
+    replies,
+    same_order,
+    tickets,
+    words,
+)
 from bot.buttons import button
 from bot.callbacks import typed_keys
 from bot.edit import edit_answer
@@ -21,8 +32,6 @@ from bot.outbox import deliver
 from bot.records import Conversation, Outgoing, Turn
 from bot.tickets import evidence_to_staff, to_buyer
 from intents.extract import extract_order_no
-
-_CANCEL = re.compile(r"^\s*(取消|算了|不用了|cancel|退出)\s*[。.!！]*\s*$", re.I)
 
 
 def handle(k: Kefu, event: BuyerEvent, inbox_ids: Sequence[int] = ()) -> list[Outgoing]:
@@ -103,22 +112,28 @@ def _dispatch(k: Kefu, conv: Conversation, event: BuyerEvent, now: datetime) -> 
 
 def _numbered(conv: Conversation, text: str) -> str | None:
     """A typed "2" picks the second offered choice, as in the console."""
+    # isdecimal, not isdigit: int() rejects "²" and "①"; short: int() refuses 4300+ digits.
+    key = str(int(text)) if len(text) <= 3 and text.isdecimal() else text  # "２" is 2
     keys = typed_keys(conv.offered)
-    return conv.offered[keys.index(text)].data if text in keys else None
+    return conv.offered[keys.index(key)].data if key in keys else None
 
 
 def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
-    if _CANCEL.match(text):
-        return flow.cancel(k, conv, now)
+    typed = words.read(k, conv, text, now)  # a button's words: 撤销, 五星, 算了, 转人工
+    if typed is not None:
+        return typed
     ticket = k.store.tickets.open_of(conv.user_id)
     if conv.step == "edit" and ticket:
         return edit_answer(k, conv, ticket.id, text, now)
     if conv.step == "intake":
         return flow.intake_answer(k, conv, text, now)
-    if ticket:
-        found = flow.extracted(k, text)
-        idle = Conversation(conv.user_id)
-        return idle, follow_ups.join(k, ticket, text, "text", now, found)
+    if conv.step == "feedback" and chase.is_chase(text):
+        chased = chase.after_answer(k, conv, text, now)
+        if chased is not None:
+            return chased
+    routed = matters.route(k, conv, text, now)  # open tickets: join one, or a new matter
+    if routed is not None:
+        return routed
     order_no = extract_order_no(text[:2000], k.config.order_pattern)
     other = same_order.ticket_elsewhere(k, conv.user_id, order_no)
     if other is not None:

@@ -8,11 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from bot import intake, notices, replies, same_order, tickets
+from bot import matter_replies as mr
 from bot.callbacks import Human, Pick, Withdraw, choice, decode
 from bot.kefu import Kefu
 from bot.orders import lookup
+from bot.orders.ticketing import settle_ticket
 from bot.records import Conversation, Turn
 from bot.tickets import to_buyer
+from bot.tiering import LARGE, large_instead
 from intents.decide import NONE
 from intents.extract import extract, looks_like_order_attempt, parse_demand_answer
 from intents.faq import Intent
@@ -91,6 +94,9 @@ def answer_intent(k: Kefu, conv: Conversation, intent: Intent, details: dict[str
     live = notices.relevant(k, intent.id, details.get("text", ""))
     if live:  # a known outage answers before any ticket: the buyer learns why and until when
         return notices.answer(k, conv, intent.id, live, details, now)
+    if large_instead(intent, details.get("amount"), k.config.big_amount) \
+            and not lookup.takes(k, intent):  # a big order stuck: a person, at once (S tier)
+        intent = k.intent(LARGE) or intent
     answer = _fill(k, intent.answer) if intent.answer else ""
     if lookup.takes(k, intent):  # the shop's order data answers with the order's real state
         return start_intake(k, uid, intent, details, now, lookup.preface(intent, details, answer))
@@ -163,12 +169,12 @@ def intake_answer(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn
 
 def _issue_from_text(k: Kefu, text: str, details: dict[str, Any]) -> Intent | None:
     """Free text answering "what is the problem?": an intent if clear, else the words."""
+    details["issue"] = text[:500]  # the card shows the buyer's own words either way
     u = k.understand(text)
     intent = k.intent(u.decision.intent)
     if u.decision.kind == "answer" and intent and intent.id not in intake.GENERIC \
             and (intent.ticket or intent.action != "answer"):
         return intent
-    details["issue"] = text[:500]
     return None
 
 
@@ -204,7 +210,7 @@ def _no_order(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime)
 
 def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     uid = conv.user_id
-    if conv.step in ("intake", "clarify", "edit"):
+    if conv.step in ("intake", "clarify", "edit", "which_matter"):
         return Conversation(uid), [to_buyer(uid, replies.CANCELLED)]
     ticket = k.store.tickets.open_of(uid)
     if ticket:
@@ -215,14 +221,46 @@ def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
 
 
 def human(k: Kefu, conv: Conversation, now: datetime) -> Turn:
+    """A person, please: what the buyer already said goes with them, nothing is asked twice."""
     uid = conv.user_id
-    ticket = k.store.tickets.open_of(uid)
-    if ticket:
+    said = conv.details.get("text") or conv.details.get("issue")
+    if conv.step in ("intake", "which_matter") and (
+            said or conv.intent not in (None, *intake.GENERIC)):
+        return hand_over(k, conv, now, mr.HUMAN_KEPT)  # asked mid-question: no more questions
+    if conv.step in ("feedback", "clarify"):  # after an answer: collect only what is missing
+        intent = k.intent(conv.intent)
+        if intent is None or intent.id == NONE or (intent.ticket is None and intent.tier is None):
+            intent = k.intent("contact_human")
+        details = dict(conv.details)
+        if said and not details.get("issue") and intent.id not in intake.GENERIC:
+            details["issue"] = said[:500]  # understood: no category question; else it is asked
+        return start_intake(k, uid, intent, details, now, replies.TO_HUMAN)  # type: ignore[arg-type]
+    open_tickets = k.store.tickets.open_list(uid)
+    if open_tickets:
+        ticket = next((t for t in open_tickets if t.id == conv.ticket_id), open_tickets[0])
         k.store.ticket_events.add(ticket.id, "buyer", "human_requested", now)
         return conv, [to_buyer(uid, replies.human_queued(ticket, now)),
                       tickets.to_staff(ticket.id, f"买家要求人工 (#{ticket.number})")]
-    intent = k.intent(conv.intent) if conv.step in ("feedback", "clarify") else None
-    if intent is None or intent.id == "none" or (intent.ticket is None and intent.tier is None):
+    intent = k.intent("contact_human")
+    return start_intake(k, uid, intent, {}, now, replies.TO_HUMAN)  # type: ignore[arg-type]
+
+
+def hand_over(k: Kefu, conv: Conversation, now: datetime, preface: str) -> Turn:
+    """Open a ticket now with what is known: the intent understood and the buyer's words."""
+    uid = conv.user_id
+    intent = k.intent(conv.intent) if conv.step != "which_matter" else None
+    if intent is None or intent.id == NONE or (intent.ticket is None and intent.tier is None):
         intent = k.intent("contact_human")
-    return start_intake(k, uid, intent, dict(conv.details), now,  # type: ignore[arg-type]
-                         replies.TO_HUMAN)
+    details = {key: v for key, v in conv.details.items() if key != "asking"}
+    if details.get("text") and not details.get("issue"):
+        details["issue"] = details["text"][:500]
+    if not details.get("order_no"):
+        details["no_order"] = True
+    ticket, outs = tickets.open_ticket(k, uid, intent, details, now)  # type: ignore[arg-type]
+    if "order_checked" in details:  # what a lookup found goes on the card too
+        ticket = settle_ticket(k, ticket.id, details, now)
+        outs = [tickets.staff_card(k, ticket, now) if o.kind == "card" else o for o in outs]
+    after = "" if details.get("order_no") else "\n" + mr.HUMAN_NO_ORDER
+    outs = [replace(o, text=f"{preface}\n{o.text}{after}") if o.audience == "user" else o
+            for o in outs]
+    return Conversation(uid, ticket_id=ticket.id), outs

@@ -93,6 +93,7 @@ class Config:
     guard: GuardPolicy = GuardPolicy()
     orders: OrdersSettings = field(default_factory=OrdersSettings)
     telegram: TelegramLimits = TelegramLimits()
+    big_amount: float = 500.0  # tiers.S.amount: at or over it, a problem order is S tier
 
     def agent(self, agent_id: int) -> Agent | None:
         """The configured agent with this id, if any."""

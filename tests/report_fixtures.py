@@ -96,7 +96,8 @@ def _day_one_agents(shop: Shop) -> None:
     t1, t2, t3, t4 = (shop.opened(i) for i in (1, 2, 3, 4))
     shop.at(t3 + timedelta(minutes=6), lambda: check_sla(k))  # T3 (B, 5 min) breaches
     shop.at(t3 + timedelta(minutes=8), lambda: shop.says(9, "转人工", "issue:contact_human",
-                                                          "no_order", "demand:其他"))  # T5
+                                                          "会员怎么续费", "no_order",
+                                                          "demand:其他"))  # T5
     shop.at(t3 + timedelta(minutes=10), lambda: shop.says(10, "我要退款"))     # left
     shop.at(t4 + timedelta(minutes=60), lambda: agent(k, LAO_LI, "resolve", 4))
     shop.at(t4 + timedelta(minutes=61), lambda: shop.says(8, "rate:4:1"))

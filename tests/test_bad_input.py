@@ -10,6 +10,7 @@ add up to over 10,000 inputs (KEFU_FUZZ_SCALE scales them).
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import re
@@ -281,8 +282,9 @@ def test_forged_button_numbers_find_no_ticket(shop: Kefu) -> None:
     for data in ("rate:¹:5", "rate:1" + "0" * 30 + ":5", "reopen:①", "reopen:1" + "0" * 30,
                  "withdraw:2" + "0" * 20):
         [reply] = say(shop, ButtonPressed(99, data))
-        assert reply.text in (replies.NOT_YOURS, replies.STALE_BUTTON,
-                              replies.REOPEN_TOO_LATE.format(days=7))
+        # (a second identical refusal in a row carries a note that nothing changed)
+        assert reply.text.split("\n(")[0] in (replies.NOT_YOURS, replies.STALE_BUTTON,
+                                              replies.REOPEN_TOO_LATE.format(days=7))
     assert not act(shop, AgentAct(AGENT, "claim", 10**30)).ok
     assert victim_records(shop) == before
 
@@ -298,7 +300,7 @@ def test_pressing_a_rating_or_withdraw_button_again_changes_nothing(shop: Kefu) 
     victim = Buyer(shop, VICTIM)
     assert "谢谢你的评价" in victim.presses("rate:1:2")
     assert "已经评价过了" in victim.presses("rate:1:5")
-    assert rows(shop, "tickets", "id = 1")[0]["details"] == '{"rating": 2}'
+    assert json.loads(rows(shop, "tickets", "id = 1")[0]["details"])["rating"] == 2
     victim.command("cancel")
     assert "已撤销" in victim.presses("withdraw:2")
     events = rows(shop, "ticket_events", "ticket_id = 2")
