@@ -43,6 +43,10 @@ def _said(play: Play, r: TurnResult) -> str:
     return "\n".join(s.text for s in r.to_buyer(play.uid(r.buyer)))
 
 
+def _texts(r: TurnResult, user_id: int) -> list[str]:
+    return [s.text for s in r.to_buyer(user_id)]
+
+
 def _last_choices(play: Play, r: TurnResult) -> list[str]:
     shown = [s for s in r.to_buyer(play.uid(r.buyer)) if s.labels]
     return shown[-1].labels if shown else []
@@ -161,6 +165,8 @@ CHECKS: dict[str, Check] = {
         else _missing(r.staff.note, v, "staff_reply")),
     "no_reply": lambda p, r, v, e: ([] if (not _said(p, r)) == bool(v)
                                     else [f"no_reply: expected {v}"]),
+    "no_reply_to": lambda p, r, v, e: [f"no_reply_to: buyer {n!r} got {_texts(r, p.uid(n))!r}"
+                                       for n in _list(v) if _texts(r, p.uid(n))],
     "same_as_turn": lambda p, r, v, e: _same_as(p, r, int(v)),
 }
 

@@ -67,8 +67,10 @@ class TurnResult:
         return [s for s in self.sent if s.audience == "user" and s.user_id == user_id]
 
     def staff_texts(self) -> list[str]:
-        """Staff-audience texts of this turn, cards included."""
-        return [s.text for s in self.sent if s.audience == "staff"]
+        """Staff-audience texts of this turn, cards included, and on an agent turn what the
+        agent was told (the card itself for `show`)."""
+        told = [self.staff.note] if self.staff is not None else []
+        return [s.text for s in self.sent if s.audience == "staff"] + told
 
 
 @dataclass
