@@ -213,7 +213,8 @@ def _act(play: Play, turn: dict[str, Any], who: str, uid: int) -> StaffResult | 
 def _button(play: Play, uid: int, label: str) -> str:
     shown = play.screen.get(uid)
     labels = shown.labels if shown else []
-    for lab, data in zip(labels, shown.datas if shown else [], strict=True):
+    pairs = list(zip(labels, shown.datas if shown else [], strict=True))
+    for lab, data in sorted(pairs, key=lambda pair: pair[0] != label):  # exact label first
         if label in lab:
             return data
     raise DialogueError(f"{play.source}: turn {len(play.results)}: no button like {label!r} "
