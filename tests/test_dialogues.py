@@ -51,8 +51,11 @@ def test_runner_refuses_unknown_kinds_and_missing_buttons(tmp_path: Path,
                      "press.yaml", tmp_path / "x", matcher)
 
 
-def test_runner_catches_a_repeated_text(tmp_path: Path, matcher: Matcher) -> None:
-    """The no-repeat invariant is checked without being written."""
+def test_runner_catches_a_repeated_text(tmp_path: Path, matcher: Matcher,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The no-repeat invariant is checked without being written. kefu's own guard against
+    repeats (bot/outbox.py) is switched off here, so the runner's check is what must fail."""
+    monkeypatch.setattr("bot.outbox.not_again", lambda text: text)
     spec = _inline("turns:\n- command: /start\n- command: /start\n")
     with pytest.raises(DialogueError, match="same text twice in a row"):
         run_dialogue(spec, "repeat.yaml", tmp_path, matcher)
