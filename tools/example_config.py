@@ -20,7 +20,8 @@ business_hours:              # when people answer; promises outside start at the
   workdays_only: false       # true: closed on weekends and public holidays (chinesecalendar)
 
 tiers:                       # first-reply and resolution targets per priority tier
-  S: {first_reply_minutes: 60, resolve_minutes: 480, working_days_only: false}
+  S: {first_reply_minutes: 60, resolve_minutes: 480, working_days_only: false,
+      amount: 500}             # a problem about an order of this many 元 or more is S tier
   A: {first_reply_minutes: 120, resolve_minutes: 1440, working_days_only: false}
   B: {first_reply_minutes: 5, resolve_minutes: 60, working_days_only: false}
 
