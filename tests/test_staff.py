@@ -59,7 +59,7 @@ def test_claiming_ones_own_ticket_again_is_not_a_lost_race(kefu: Kefu) -> None:
     Buyer(kefu).says("付了钱卡密没到 KM202411221530123456 补发")
     assert agent(kefu, 501, "claim", 1).ok
     again = agent(kefu, 501, "claim", 1)
-    assert again.ok and again.note == "#T1001 已由你认领。" and not again.outs
+    assert again.ok and again.note == "#T1001 已是你的" and not again.outs
     lost = agent(kefu, 502, "claim", 1)
     assert not lost.ok and lost.note == "#T1001 已被 小王 认领。"
 
