@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot import plain
 from bot.callbacks import Claim, Escalate, Resolve, SetStage, choice
 from bot.eta import format_due
 from bot.orders.card import order_lines, refund_choice
@@ -32,24 +33,25 @@ def mark(t: Ticket) -> str:
 
 def topic_title(t: Ticket) -> str:
     """Forum topic name: mark, number, tier, category."""
-    return f"{mark(t)} #{t.number} {t.tier} {t.title}"[:128]
+    return f"{mark(t)} #{t.number} {t.tier} {plain.one_line(t.title)}"[:128]
 
 
 def card(t: Ticket, user_name: str, transcript: list[dict[str, Any]], sla_due: datetime | None,
          now: datetime, agent_name: str | None = None) -> str:
-    """Everything the bot collected, on one screen."""
-    lines = [f"{mark(t)} #{t.number} {t.tier} {t.title} [{t.stage}]",
-             f"用户: {user_name} (id {t.user_id})",
-             f"订单号: {t.order_no or '未提供'}",
-             f"问题: {t.title} ({t.intent})",
-             f"诉求: {t.demand or '-'}" + (f" ({t.demand_text})" if t.demand_text else "")]
+    """Everything the bot collected, on one screen; whatever a buyer wrote shows on one line."""
+    title, said = plain.one_line(t.title), plain.one_line(t.demand_text or "")
+    lines = [f"{mark(t)} #{t.number} {t.tier} {title} [{t.stage}]",
+             f"用户: {plain.name(user_name, str(t.user_id))} (id {t.user_id})",
+             f"订单号: {plain.one_line(t.order_no or '') or '未提供'}",
+             f"问题: {title} ({t.intent})",
+             f"诉求: {t.demand or '-'}" + (f" ({said})" if said else "")]
     if t.amount is not None:
         lines.append(f"金额: {t.amount:g} 元")
     evidence = t.details.get("evidence") or []
     if evidence:
         lines.append(f"证据: {len(evidence)} 个附件")
     if t.details.get("error_text"):
-        lines.append(f"报错: {t.details['error_text']}")
+        lines.append(f"报错: {plain.one_line(str(t.details['error_text']), 300)}")
     lines.extend(order_lines(t, now))
     promised = format_due(t.promised_at, now) if t.promised_at else "-"
     sla = format_due(sla_due, now) if sla_due else "-"
@@ -62,9 +64,10 @@ def card(t: Ticket, user_name: str, transcript: list[dict[str, Any]], sla_due: d
 
 
 def _transcript_line(m: dict[str, Any]) -> str:
+    """One message, one line: a buyer's Enter must not start a line that looks like ours."""
     who = {"buyer": "买家", "bot": "机器人"}.get(m["sender"], "客服")
-    text = m["text"] if m["kind"] == "text" else f"[{m['kind']}] {m['text']}"
-    return f"{who}: {text[:200]}"
+    text = plain.one_line(str(m["text"] or ""), 200)
+    return f"{who}: {text}" if m["kind"] == "text" else f"{who}: [{m['kind']}] {text}"
 
 
 def queue_text(tickets: list[Ticket], now: datetime) -> str:
@@ -75,7 +78,7 @@ def queue_text(tickets: list[Ticket], now: datetime) -> str:
     for t in tickets:
         left = _left(t.promised_at, now) if t.first_reply_at is None else "已回复"
         who = f"@{t.agent_id}" if t.agent_id else "未认领"
-        lines.append(f"{TIER_MARK.get(t.tier, '')} #{t.number} {t.tier} {t.title} "
+        lines.append(f"{TIER_MARK.get(t.tier, '')} #{t.number} {t.tier} {plain.one_line(t.title)} "
                      f"[{t.stage}] {who} · {left}")
     return "\n".join(lines)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import intake, replies, tickets
+from bot import intake, plain, replies, tickets
 from bot.callbacks import Cancel, NoOrder, decode
 from bot.kefu import Kefu
 from bot.records import Conversation, Turn
@@ -73,8 +73,8 @@ def _apply(k: Kefu, conv: Conversation, changes: dict[str, object], now: datetim
     k.store.tickets.update(ticket.id, now, **changes)
     k.store.ticket_events.add(ticket.id, "buyer", "edited", now, **changes)
     updated = k.store.tickets.get(ticket.id)
-    shown = ", ".join(f"{FIELD_NAMES.get(f, f)}: {v}" for f, v in changes.items()
-                      if f in FIELD_NAMES and v)
+    shown = ", ".join(f"{FIELD_NAMES.get(f, f)}: {plain.one_line(str(v))}"
+                      for f, v in changes.items() if f in FIELD_NAMES and v)
     return Conversation(conv.user_id, ticket_id=ticket.id), [
         to_buyer(conv.user_id, replies.edited(updated), replies.EDIT,  # type: ignore[arg-type]
                  replies.STATUS, ticket_id=ticket.id),

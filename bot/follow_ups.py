@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot import chase, replies
+from bot import chase, plain, replies
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
 from bot.records import Outgoing, Ticket
@@ -19,7 +19,7 @@ def join(k: Kefu, t: Ticket, text: str, kind: str, now: datetime,
     filled = _fill_missing(k, t, details, now)
     note = f"\n(已自动补充: {', '.join(filled)})" if filled else ""
     if kind == "text":
-        outs = [to_staff(t.id, f"买家补充: {text}{note}")]
+        outs = [to_staff(t.id, f"买家补充: {plain.one_line(text)}{note}")]
         if chase.is_chase(text):
             outs += chase.record_chase(k, t, now)
     else:

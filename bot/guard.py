@@ -11,7 +11,7 @@ import logging
 import re
 from datetime import datetime, timedelta
 
-from bot import replies
+from bot import plain, replies
 from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
@@ -78,9 +78,14 @@ def _tell_staff_of_flood(k: Kefu, user_id: int, recent: int) -> list[Outgoing]:
     ticket = k.store.tickets.open_of(user_id)
     if ticket is None:
         return []
-    return [to_staff(ticket.id, f"⚠️ 买家 {k.store.users.name(user_id)} (id {user_id}) 1 分钟内"
+    return [to_staff(ticket.id, f"⚠️ 买家 {_who(k, user_id)} 1 分钟内"
                                 f"发了 {recent} 条消息, 已暂停自动回复 (消息都已记录)。"
                                 f"如属恶意刷屏, 可在本话题发 /block 原因")]
+
+
+def _who(k: Kefu, user_id: int) -> str:
+    """The buyer as staff see them: a name that cannot reorder or break the line, and the id."""
+    return f"{plain.name(k.store.users.name(user_id), str(user_id))} (id {user_id})"
 
 
 def parse(text: str) -> tuple[str | None, str]:
@@ -112,7 +117,7 @@ def block(k: Kefu, agent: AgentRecord, text: str, ticket_id: int | None,
         return False, problem or BLOCK_USAGE, []
     if k.store.agents.get(user_id) or k.config.agent(user_id):
         return False, "不能屏蔽客服成员。", []
-    who = f"{k.store.users.name(user_id)} (id {user_id})"
+    who = _who(k, user_id)
     if k.store.users.is_blocked(user_id):
         return False, f"买家 {who} 已经被屏蔽了。", []
     k.store.users.set_blocked(user_id, True)
@@ -129,7 +134,7 @@ def unblock(k: Kefu, agent: AgentRecord, text: str, ticket_id: int | None,
     user_id, problem = _buyer(k, ref, ticket_id)
     if user_id is None:
         return False, problem or UNBLOCK_USAGE, []
-    who = f"{k.store.users.name(user_id)} (id {user_id})"
+    who = _who(k, user_id)
     if not k.store.users.is_blocked(user_id):
         return False, f"买家 {who} 没有被屏蔽。", []
     k.store.users.set_blocked(user_id, False)

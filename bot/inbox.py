@@ -13,7 +13,7 @@ import logging
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from bot import replies
+from bot import plain, replies
 from bot.conversation import handle
 from bot.db import unwritable
 from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
@@ -99,7 +99,8 @@ def _failed(k: Kefu, user_id: int, ids: list[int]) -> list[Outgoing]:
                 k.store.messages.record(user_id, "in", "buyer", text, now,
                                         ticket.id if ticket else None, "failed")
                 if ticket and text:
-                    outs.append(to_staff(ticket.id, f"买家补充 (未能自动处理): {text}"))
+                    said = plain.one_line(text)
+                    outs.append(to_staff(ticket.id, f"买家补充 (未能自动处理): {said}"))
         k.store.inbox.done(ids)
         return deliver(k.store, outs, now)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import escalation, replies
+from bot import escalation, plain, replies
 from bot.callbacks import Rate, Reopen, choice
 from bot.kefu import Kefu
 from bot.records import RESOLVED, Choice, Conversation, Outgoing, Ticket, Turn
@@ -61,5 +61,5 @@ def comment(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | Non
                            details={**ticket.details, "rating_comment": text[:500]})
     k.store.ticket_events.add(ticket.id, "buyer", "rating_comment", now, text=text[:500])
     outs = [to_buyer(conv.user_id, replies.COMMENT_THANKS),
-            to_staff(ticket.id, f"买家评价留言: {text[:500]}")]
+            to_staff(ticket.id, f"买家评价留言: {plain.one_line(text, 500)}")]
     return Conversation(conv.user_id), outs

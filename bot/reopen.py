@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from bot import replies, tickets
+from bot import plain, replies, tickets
 from bot.callbacks import NewIssue, Reopen, choice
 from bot.kefu import Kefu
 from bot.records import RESOLVED, Conversation, Ticket, Turn
@@ -31,8 +31,8 @@ def reopen(k: Kefu, conv: Conversation, ticket_id: int, now: datetime,
     assert again is not None
     return Conversation(conv.user_id, ticket_id=ticket.id), [
         to_buyer(conv.user_id, replies.reopened(again, now), replies.STATUS, ticket_id=ticket.id),
-        to_staff(ticket.id, f"🔁 买家重新打开了 #{ticket.number}" + (f": {reason}" if reason
-                                                                    else "")),
+        to_staff(ticket.id, f"🔁 买家重新打开了 #{ticket.number}"
+                 + (f": {plain.one_line(reason)}" if reason else "")),
         tickets.staff_card(k, again, now), *tickets.retitle(ticket, again)]
 
 

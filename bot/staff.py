@@ -65,7 +65,7 @@ def _claim(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> 
     if not t.is_open:
         return StaffResult(False, f"#{t.number} {_closed(t)}, 无需认领。")
     if t.agent_id == agent.id:  # claiming one's own ticket again selects it (console)
-        return StaffResult(True, f"#{t.number} 已由你认领。")
+        return StaffResult(True, f"#{t.number} 已是你的")
     if not k.store.tickets.claim(t.id, agent.id, now):
         holder = k.store.agents.get(t.agent_id) if t.agent_id else None
         return StaffResult(False, f"#{t.number} 已被 {holder.name if holder else '他人'} 认领。")

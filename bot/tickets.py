@@ -10,7 +10,7 @@ import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import cards, replies
+from bot import cards, plain, replies
 from bot.eta import Promise, QueueState, add_business_time, estimate
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
@@ -143,7 +143,8 @@ def own_resolved(k: Kefu, user_id: int, ticket_id: int) -> Ticket | None:
 def evidence_to_staff(ticket_id: int, item: dict[str, Any]) -> Outgoing:
     """A buyer's screenshot or file, forwarded into the ticket's staff thread."""
     label = "截图" if item["kind"] == "photo" else "文件"
-    caption = f"买家发来{label}" + (f": {item['caption']}" if item.get("caption") else "")
+    said = plain.one_line(str(item.get("caption") or ""))
+    caption = f"买家发来{label}" + (f": {said}" if said else "")
     return Outgoing("staff", caption, ticket_id=ticket_id, kind=item["kind"],
                     file_id=item.get("file_id"))
 

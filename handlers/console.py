@@ -191,7 +191,9 @@ class Desk:
             return self.emit("订单系统没有响应, 操作未完成, 请稍后重试。")
         if result.ok and action in ("claim", "show"):
             self.current = ticket_id
-        self.emit(result.note)
+        # Say that plain text now goes to this ticket: a new session starts with none.
+        selected = result.ok and action == "claim"
+        self.emit(f"{result.note.rstrip('。')}, 已选中" if selected else result.note)
         return None
 
     def _ticket(self, ref: str) -> int | None:

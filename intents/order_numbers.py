@@ -26,8 +26,14 @@ _DATE = re.compile(r"(?<!\d)(?:19|20)\d\d[-/._](?:0?[1-9]|1[0-2])[-/._](?:0?[1-9
 _HYPHENED = re.compile(r"(?<![A-Za-z0-9_\-])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+){2,}")
 # A number right after one of these labels is a contact, ticket, account or secret.
 _FOREIGN_LABEL = re.compile(
-    r"(?:qq|扣扣|手机|电话|微信|vx|wx|工单|账号|帐号|卡密|卡号|密码|激活码|兑换码|充值码|uid|"
+    r"(?:qq|扣扣|手机|电话|微信|vx|wx|工单|账号|帐号|卡号|密码|激活码|兑换码|充值码|uid|"
     r"游戏id|角色id)号?码?\s*(?:是|为)?\s*[:：#]?\s*$", re.IGNORECASE)
+# 卡密 (卡米 is the usual typo) is both a secret's label and the goods buyers miss. With
+# 是 or a colon the buyer gives the code's value: never an order number.
+_SECRET_GIVEN = re.compile(r"卡[密米]\s*(?:(?:是|为)\s*[:：#]?|[:：#])\s*$")
+_SECRET_BARE = re.compile(r"卡[密米]\s*$")
+# "没给卡密 KM…": the code is what is missing, so what follows is the order that lacks it.
+_SECRET_MISSING = re.compile(r"(?:没|未|不|缺|要|补|等|求|给我|发我)[^\s,，。]{0,3}?卡[密米]\s*$")
 # Upper-case words before a number that label it rather than prefix it ("NO 2024...").
 _NOT_PREFIX = frozenset({"NO", "NR", "ID", "OID", "SN", "NUM", "NUMBER", "ORDER", "ORDERNO",
                          "ORDERID", "IS"})
@@ -129,15 +135,28 @@ def _pick(group: list[str], order_rx: re.Pattern[str]) -> str | None:
     return None
 
 
+def _secret_label(before: str) -> str:
+    """How the words before a run label it: "foreign" (not an order), "bare" 卡密, or ""."""
+    if _FOREIGN_LABEL.search(before) or _SECRET_GIVEN.search(before):
+        return "foreign"
+    if _SECRET_BARE.search(before) and not _SECRET_MISSING.search(before):
+        return "bare"
+    return ""
+
+
 def _order_in_run(text: str, run: re.Match[str], order_rx: re.Pattern[str]) -> str | None:
     """The first order number inside one run, unless the run is labelled as something else."""
     # Order numbers carry digits: skipping words keeps long English pastes cheap.
-    if not _DIGITS.search(text, run.start(), run.end()) \
-            or _FOREIGN_LABEL.search(text, max(0, run.start() - 10), run.start()):
+    if not _DIGITS.search(text, run.start(), run.end()):
+        return None
+    label = _secret_label(text[max(0, run.start() - 12):run.start()])
+    if label == "foreign":
         return None
     for group in _groups(text, run, order_rx):
         found = _pick(group, order_rx)
-        if found:
+        # After a bare "卡密 " a run of digits may be the code itself ("卡密 1234…");
+        # a letter head (KM2024…) is the shop's order shape, which codes do not copy.
+        if found and not (label == "bare" and found[0].isdigit()):
             return found
     return None
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from intents.decide import Decision, Thresholds, decide
+from intents.decide import NONE, Decision, Thresholds, decide
 from intents.extract import DEFAULT_ORDER_PATTERN, Details, extract, extract_demand
 from intents.match import Matcher, Ranking
+from intents.typed import is_bare_number
 
 MAX_INPUT = 2000  # extraction reads further than matching, but nothing reads 10,000 characters
 # Asking for a person always reaches one, whatever the matcher thinks.
@@ -31,6 +32,11 @@ def understand(matcher: Matcher, text: str, thresholds: Thresholds,
     """Match, decide and extract for one message; never raises on any str."""
     text = text[:MAX_INPUT]
     details = extract(text, order_pattern)
+    if is_bare_number(text) and (norm := matcher.normalize(text)) not in matcher.doc_text:
+        # A bare "5" rates or picks a choice; its digits once made it a 5000 元
+        # large_order_abnormal intake. Only a number the FAQ lists word for word ("88",
+        # "886": bye) keeps its intent; long digit runs are order numbers, read below.
+        return Understanding(Decision("fallback", NONE, 0.0), Ranking(norm, ()), details)
     ranking = _consistent(matcher, matcher.rank(text), details.demand)
     decision = decide(ranking, thresholds)
     if _wants_person(ranking.text) and matcher.faq.get("contact_human"):

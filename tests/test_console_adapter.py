@@ -49,7 +49,32 @@ def test_a_new_desk_session_selects_the_agents_own_ticket_on_claim(kefu: Kefu) -
     later = Desk(kefu, 501, said.append)  # the agent opens the console again
     later.run("/claim T1001")
     later.run("您好, 正在核实")
-    assert said[-2:] == ["#T1001 已由你认领。", "已发送给买家 (#T1001)"]
+    assert said[-2:] == ["#T1001 已是你的, 已选中", "已发送给买家 (#T1001)"]
+    assert said[0] == "已认领 #T1001, 已选中"
+
+
+def test_a_desk_keeps_its_ticket_when_a_claim_fails(kefu: Kefu) -> None:
+    Buyer(kefu).says("付了钱卡密没到 KM202411221530123456 补发")
+    Buyer(kefu, 43).says("充值失败了 KM202411221530654321 退款")
+    said: list[str] = []
+    Desk(kefu, 502, said.append).run("/claim T1002")
+    desk = Desk(kefu, 501, said.append)
+    desk.run("/claim T1001")
+    desk.run("/claim T1002")  # 老李's: refused, and T1001 stays selected
+    assert said[-1] == "#T1002 已被 老李 认领。"
+    desk.run("您好, 正在核实")
+    assert said[-1] == "已发送给买家 (#T1001)"
+
+
+def test_no_closed_stage_is_said_with_a_doubled_yi(kefu: Kefu) -> None:
+    Buyer(kefu).says("付了钱卡密没到 KM202411221530123456 补发")
+    said: list[str] = []
+    desk = Desk(kefu, 501, said.append)
+    for line in ("/claim T1001", "/resolve", "/claim T1001", "/resolve", "/stage 处理",
+                 "/escalate", "还在吗"):
+        desk.run(line)
+    assert not any("已已" in s for s in said)
+    assert "#T1001 已解决, 无需认领。" in said
 
 
 def test_a_cards_buttons_show_as_desk_commands_not_numbers(kefu: Kefu) -> None:

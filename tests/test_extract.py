@@ -91,3 +91,15 @@ def test_speed_on_short_text() -> None:
         extract(text)
     per_call = (time.perf_counter() - start) / runs
     assert per_call < 0.001  # typically ~20 µs; loose bound so slow CI machines pass
+
+
+def test_order_after_missing_card_code() -> None:
+    # Issue 13, item 7: kefu asked for the number the buyer had just given.
+    details = extract("steam卡付了钱没给卡密 KM202412041900000005", r"KM\d{18}")
+    assert details.order_no == "KM202412041900000005"
+    assert extract("卡米沒到 KM202412041900000005 补发").order_no == "KM202412041900000005"
+
+
+def test_card_code_value_is_no_order() -> None:
+    assert extract("卡密: ABCD-EFGH-1234 用不了", r"KM\d{18}").order_no is None
+    assert extract("卡密是 1234567890123456 用不了", r"KM\d{18}").order_no is None

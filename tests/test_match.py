@@ -108,3 +108,27 @@ def test_a_stated_wish_demotes_intents_that_contradict_it(matcher) -> None:
     raw = {c.intent: c.score for c in matcher.rank(text).candidates}
     assert scores["refund_request"] < raw["refund_request"]  # 补发 is no 退款 request
     assert scores["card_not_received"] == raw["card_not_received"]
+
+
+@pytest.mark.parametrize("text", ["5", "５", "5!", " 5 ", "1", "3", "500", "5000", "123456",
+                                  "五", "5块", "5 块", "五块", "12 34"])
+def test_a_bare_number_is_never_an_intent(matcher, text: str) -> None:
+    # Buyers type "5" to rate or pick; it once opened a 大额订单异常 intake (issue 13).
+    from intents.decide import Thresholds
+    from intents.understand import understand
+    decision = understand(matcher, text, Thresholds()).decision
+    assert (decision.kind, decision.intent) == ("fallback", "none")
+
+
+def test_a_long_digit_run_is_still_read_as_an_order_number(matcher) -> None:
+    from intents.decide import Thresholds
+    from intents.understand import understand
+    u = understand(matcher, "202411220001234567", Thresholds())
+    assert u.details.order_no == "202411220001234567"
+
+
+def test_a_number_the_faq_lists_keeps_its_intent(matcher) -> None:
+    # "88" and "886" are how buyers type 拜拜; the FAQ lists them under goodbye.
+    from intents.decide import Thresholds
+    from intents.understand import understand
+    assert understand(matcher, "88", Thresholds()).decision.intent == "goodbye"

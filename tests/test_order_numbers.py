@@ -177,3 +177,51 @@ def test_attempt_respects_custom_pattern() -> None:
     assert looks_like_order_attempt("DD1234567890") is True
     assert looks_like_order_attempt("DD1234567890", CUSTOM) is False
     assert canonical_order_no("dd 1234 567890", CUSTOM) == "DD1234567890"
+
+
+# 卡密 is the goods buyers miss as well as a secret's label (issue 13, item 7).
+SHOP = r"KM\d{18}"
+ORDER_AFTER_CARD_WORD = [
+    "steam卡付了钱没给卡密 KM202412041900000005",
+    "付了钱没给卡密KM202412041900000005",
+    "没收到卡密 KM202412041900000005",
+    "卡密没到 KM202412041900000005",
+    "卡密没到KM202412041900000005",
+    "卡米没到 KM202412041900000005",  # the usual typo
+    "没给卡米 KM202412041900000005",
+    "卡密沒到 KM202412041900000005",  # traditional
+    "沒給卡密 KM202412041900000005",
+    "卡密 KM202412041900000005 一直没到",
+    "卡密 KM 2024 1204 1900 0000 05",
+    "没发卡密 订单 KM202412041900000005",
+    "卡密: 1234567890123456 订单 KM202412041900000005",  # the code, then the order
+]
+CODE_AFTER_CARD_WORD = [
+    "卡密: ABCD-EFGH-1234",
+    "卡密：ABCD-EFGH-1234",
+    "卡密是 ABCD-EFGH-1234",
+    "卡密: 1234567890123456",
+    "卡密是 123456789012345678",
+    "卡密 123456789012345678",
+    "卡米是1234567890123456",
+    "卡密為: 1234567890123456",
+    "卡密: KM202412041900000005",  # given as the code's value: the buyer says what it is
+]
+
+
+@pytest.mark.parametrize("text", ORDER_AFTER_CARD_WORD)
+def test_order_after_card_word(text: str) -> None:
+    assert extract_order_no(text, SHOP) == "KM202412041900000005"
+    assert extract_order_no(text) == "KM202412041900000005"
+
+
+@pytest.mark.parametrize("text", CODE_AFTER_CARD_WORD)
+def test_card_code_is_no_order(text: str) -> None:
+    assert extract_order_no(text, SHOP) is None
+    assert extract_order_no(text) is None
+
+
+def test_missing_card_code_frees_plain_digits() -> None:
+    # "没收到卡密": the code is missing, so the digits cannot be it.
+    assert extract_order_no(f"没收到卡密 {PLAIN}") == PLAIN
+    assert extract_order_no(f"卡密 {PLAIN}") is None

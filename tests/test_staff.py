@@ -59,6 +59,29 @@ def test_claiming_ones_own_ticket_again_is_not_a_lost_race(kefu: Kefu) -> None:
     Buyer(kefu).says("付了钱卡密没到 KM202411221530123456 补发")
     assert agent(kefu, 501, "claim", 1).ok
     again = agent(kefu, 501, "claim", 1)
-    assert again.ok and again.note == "#T1001 已由你认领。" and not again.outs
+    assert again.ok and again.note == "#T1001 已是你的" and not again.outs
     lost = agent(kefu, 502, "claim", 1)
     assert not lost.ok and lost.note == "#T1001 已被 小王 认领。"
+
+
+def test_buyer_text_on_the_card_cannot_pass_for_its_own_lines(kefu: Kefu) -> None:
+    # Issue 13, item 8: newlines forged "订单系统" lines, an RLO in the name reversed the card.
+    from bot import tickets
+    buyer = Buyer(kefu, name="\u202e小张\u2066\u200f")
+    buyer.says(f"付了钱卡密没到 订单号 {ORDER} 帮我补发\n\n订单系统: 已核实\u202e 本人订单")
+    ticket = kefu.store.tickets.open_of(buyer.user_id)
+    assert ticket is not None
+    card = tickets.staff_card(kefu, ticket, kefu.now()).text
+    lines = card.splitlines()
+    assert not any(line.startswith("订单系统: 已核实") for line in lines)
+    [said] = [line for line in lines if line.startswith("买家: 付了钱")]
+    assert said.endswith("帮我补发 ⏎ 订单系统: 已核实 本人订单")
+    assert "用户: 小张 (id 42)" in lines
+    assert not any(ch in card for ch in "\u202e\u2066\u200f")
+
+
+def test_a_follow_up_with_newlines_reaches_staff_on_one_line(kefu: Kefu) -> None:
+    buyer = open_ticket(kefu)
+    buyer.says("还有\n客服 小王: 已同意退款\u202e")
+    staff = [o.text for o in buyer.last if o.audience == "staff"]
+    assert "买家补充: 还有 ⏎ 客服 小王: 已同意退款" in staff
