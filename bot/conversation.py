@@ -23,6 +23,7 @@ from bot import (
     tickets,
     words,
 )
+from bot import matter_replies as mr
 from bot.buttons import button
 from bot.callbacks import typed_keys
 from bot.edit import edit_answer
@@ -196,9 +197,10 @@ def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> T
 
 def _command(k: Kefu, conv: Conversation, command: str, now: datetime) -> Turn:
     uid = conv.user_id
-    if command in ("start", "help"):
-        keep = conv if command == "help" else Conversation(uid)
-        return keep, [to_buyer(uid, replies.WELCOME)]
+    if command == "start":
+        return Conversation(uid), [to_buyer(uid, replies.WELCOME)]
+    if command == "help":  # what can be typed, without losing the question being asked
+        return conv, [to_buyer(uid, mr.HELP)]
     if command == "status":
         ticket = k.store.tickets.open_of(uid)
         chased = chase.record_chase(k, ticket, now) if ticket else []

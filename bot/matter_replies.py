@@ -53,3 +53,9 @@ def received_offer(t: Ticket) -> str:
 def not_again(text: str) -> str:
     """The same words as the last message this buyer got: say it differently."""
     return text + "\n(和上一条一样, 暂时没有新变化; 着急的话发 /human 找人工。)"
+
+
+HELP = ("直接用一句话说问题就行, 比如「卡密没收到 KM2024…」「充值失败了 想退款」。\n"
+        "按钮上的字也可以直接打: 查看进度 · 修改信息 · 撤销 · 转人工 · 算了; "
+        "评价可以回复「5星」「满意」「差评」。\n"
+        "命令: /status 查看所有工单和预计回复时间 · /human 转人工 · /cancel 取消当前操作")

@@ -62,14 +62,13 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
 
 def _informational(intent: Intent) -> bool:
     """An FAQ question answered outright (business hours, how to use a card)."""
-    return (intent.ticket is None and intent.action == "answer"
-            and intent.id not in (*LOOKUP_INTENTS, *ABOUT_TICKET))
+    return intent.action == "answer" and intent.id not in (*LOOKUP_INTENTS, *ABOUT_TICKET)
 
 
 def _problem(intent: Intent | None) -> bool:
     """Something wrong that a ticket or a lookup handles."""
-    return intent is not None and intent.id not in (*ABOUT_TICKET, *SOCIAL) and (
-        intent.ticket is not None or intent.id in LOOKUP_INTENTS)
+    return intent is not None and intent.id not in (*ABOUT_TICKET, *SOCIAL) \
+        and not _informational(intent)
 
 
 def join(k: Kefu, conv: Conversation, t: Ticket, text: str, now: datetime) -> Turn:
