@@ -132,6 +132,10 @@ def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         chased = chase.after_answer(k, conv, text, now)
         if chased is not None:
             return chased
+    if conv.step == "rating_comment":  # words right after the stars belong to them
+        commented = ratings.comment(k, conv, text, now)
+        if commented:
+            return commented
     routed = matters.route(k, conv, text, now)  # open tickets: join one, or a new matter
     if routed is not None:
         return routed
@@ -140,10 +144,6 @@ def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
     if other is not None:
         return Conversation(conv.user_id), same_order.join_from_other(k, other, conv.user_id,
                                                                       text, now)
-    if conv.step == "rating_comment":
-        turn = ratings.comment(k, conv, text, now)
-        if turn:
-            return turn
     return reopen.about_resolved(k, conv, text, now) or flow.route(k, conv, text, now)
 
 
@@ -168,7 +168,7 @@ def _attach(k: Kefu, conv: Conversation, event: BuyerSaid,
             now: datetime) -> tuple[Conversation, list[Outgoing]]:
     """Keep a file as evidence: on the open ticket (shown to staff), else for the next one."""
     item = {"kind": event.kind, "file_id": event.file_id, "caption": event.text[:500]}
-    ticket = k.store.tickets.open_of(conv.user_id)
+    ticket = matters.current(k, conv)
     if ticket:
         evidence = [*ticket.details.get("evidence", []), item]
         k.store.tickets.update(ticket.id, now, details={**ticket.details, "evidence": evidence})
@@ -182,7 +182,7 @@ def _attach(k: Kefu, conv: Conversation, event: BuyerSaid,
 def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> Turn:
     """A screenshot or file: attach it to the open ticket, or keep it for the next one."""
     conv, _ = _attach(k, conv, event, now)  # follow_ups.join below shows it to staff
-    ticket = k.store.tickets.open_of(conv.user_id)
+    ticket = matters.current(k, conv)
     if ticket:
         return conv, follow_ups.join(k, ticket, event.text or "", event.kind, now, {},
                                   event.file_id)
@@ -202,7 +202,7 @@ def _command(k: Kefu, conv: Conversation, command: str, now: datetime) -> Turn:
     if command == "help":  # what can be typed, without losing the question being asked
         return conv, [to_buyer(uid, mr.HELP)]
     if command == "status":
-        ticket = k.store.tickets.open_of(uid)
+        ticket = matters.current(k, conv)
         chased = chase.record_chase(k, ticket, now) if ticket else []
         return conv, [tickets.status(k, uid, now), *chased]
     if command == "cancel":

@@ -212,7 +212,9 @@ def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     uid = conv.user_id
     if conv.step in ("intake", "clarify", "edit", "which_matter"):
         return Conversation(uid), [to_buyer(uid, replies.CANCELLED)]
-    ticket = k.store.tickets.open_of(uid)
+    open_tickets = k.store.tickets.open_list(uid)
+    ticket = next((t for t in open_tickets if t.id == conv.ticket_id),
+                  open_tickets[0] if open_tickets else None)
     if ticket:
         withdraw = choice(f"撤销工单 #{ticket.number}", Withdraw(ticket.id))
         return conv, [to_buyer(uid, replies.withdraw_offer(ticket), withdraw)]

@@ -32,6 +32,12 @@ def focus(conv: Conversation, open_tickets: list[Ticket]) -> Ticket:
     return next((t for t in open_tickets if t.id == conv.ticket_id), open_tickets[0])
 
 
+def current(k: Kefu, conv: Conversation) -> Ticket | None:
+    """The open ticket the buyer is dealing with now (see `focus`), None without one."""
+    open_tickets = k.store.tickets.open_list(conv.user_id)
+    return focus(conv, open_tickets) if open_tickets else None
+
+
 def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
     """Route a message while the buyer has open tickets; None: not about them, route anew."""
     open_tickets = k.store.tickets.open_list(conv.user_id)
