@@ -155,6 +155,29 @@ def m010_message_decision(db: Database) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN intent TEXT")
 
 
+@migrations()
+def m011_order_actions(db: Database) -> None:
+    """Refund and resend requests per order number, outside the ticket a buyer can edit."""
+    db.execute("""
+        CREATE TABLE order_actions (
+            id INTEGER PRIMARY KEY, order_no TEXT NOT NULL COLLATE NOCASE,
+            action TEXT NOT NULL, ticket_id INTEGER, user_id INTEGER, amount REAL,
+            reference TEXT NOT NULL DEFAULT '', at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX order_actions_order ON order_actions(order_no, action, at)")
+    db.execute("CREATE INDEX order_actions_at ON order_actions(action, at)")
+    # What earlier versions asked for lived only in ticket events: carried over, so an
+    # order refunded before the upgrade is not refunded again after it.
+    db.execute("""
+        INSERT INTO order_actions (order_no, action, ticket_id, user_id, amount, reference, at)
+        SELECT t.order_no, CASE e.event WHEN 'refund_awaiting_approval' THEN 'refund_awaiting'
+                                        WHEN 'resend_requested' THEN 'resend' ELSE e.event END,
+               t.id, t.user_id, json_extract(e.data, '$.amount'),
+               coalesce(json_extract(e.data, '$.reference'), ''), e.at
+        FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+        WHERE t.order_no IS NOT NULL AND e.event IN ('refund_requested',
+              'refund_awaiting_approval', 'refund_approved', 'resend_requested')""")
+
+
 def migrate(db: Database) -> None:
     """Bring the database up to the current schema."""
     migrations.apply(db)

@@ -64,6 +64,8 @@ orders:                      # the shop's order data: "卡密没到 KM..." is an
   delivery_minutes: 10       # a paid card order not delivered by then has failed
   recharge_minutes: 30       # the usual time of a direct top-up (stuck after 4x)
   repeat_claims: 3           # "not received" on this many orders in 30 days: flagged
+  resends_per_order_per_day: 1  # automatic resends of one order a day; then a person checks
+  resends_per_buyer_per_day: 3  # of all one buyer's orders a day (0: never automatic)
   http:                      # backend http: one lookup takes 5 s at most, retries included
     lookup_url: ""           # GET, e.g. https://shop.example.com/api/orders/{order_no}
     refund_url: ""           # POST; empty: agents approve refunds with one tap

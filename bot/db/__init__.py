@@ -25,6 +25,7 @@ from bot.db.conversations import Conversations
 from bot.db.inbox import Inbox
 from bot.db.messages import Messages
 from bot.db.notices import Notices
+from bot.db.order_actions import OrderActions
 from bot.db.orders import Orders
 from bot.db.outbox import Outbox
 from bot.db.queue import Queue
@@ -53,6 +54,7 @@ class Store:
         self.agents = Agents(db)
         self.notices = Notices(db)
         self.orders = Orders(db)
+        self.order_actions = OrderActions(db)
         self.users = Users(db)
 
     def transaction(self, durable: bool = False) -> AbstractContextManager[None]:

@@ -56,23 +56,23 @@ class Tickets(Table):
                              "ORDER BY CASE tier WHEN 'S' THEN 0 WHEN 'A' THEN 1 ELSE 2 END, id",
                              FINAL_STAGES)
 
-    def open_by_order(self, order_no: str) -> Ticket | None:
-        """The open ticket about this order number, whoever opened it."""
+    def open_by_order(self, order_no: str, user_id: int | None = None,
+                      other_than: int | None = None) -> Ticket | None:
+        """The first open ticket about this order number: this buyer's, another account's
+        (`other_than`), or anyone's."""
+        who, params = "", [order_no, *FINAL_STAGES]
+        if user_id is not None:
+            who, params = " AND user_id = ?", [*params, user_id]
+        if other_than is not None:
+            who, params = who + " AND user_id != ?", [*params, other_than]
         return self._ticket(f"SELECT * FROM tickets WHERE order_no = ? AND stage NOT IN "
-                            f"({marks(FINAL_STAGES)}) ORDER BY id LIMIT 1",
-                            [order_no, *FINAL_STAGES])
+                            f"({marks(FINAL_STAGES)}){who} ORDER BY id LIMIT 1", params)
 
     def open_refunding(self, states: tuple[str, ...], limit: int) -> list[Ticket]:
         """Open tickets whose refund is in one of these states, oldest first."""
         return self._tickets(f"SELECT * FROM tickets WHERE stage NOT IN ({marks(FINAL_STAGES)}) "
                              f"AND json_extract(details, '$.refund.state') IN ({marks(states)}) "
                              f"ORDER BY id LIMIT ?", [*FINAL_STAGES, *states, limit])
-
-    def with_event(self, order_no: str, events: tuple[str, ...]) -> Ticket | None:
-        """The latest ticket about this order that had one of these events."""
-        return self._ticket(f"SELECT t.* FROM tickets t WHERE t.order_no = ? AND EXISTS (SELECT 1 "
-                            f"FROM ticket_events e WHERE e.ticket_id = t.id AND e.event IN "
-                            f"({marks(events)})) ORDER BY t.id DESC LIMIT 1", [order_no, *events])
 
     def update(self, ticket_id: int, now: datetime, **fields: Any) -> None:
         """Change ticket columns (datetimes and dicts are serialised)."""

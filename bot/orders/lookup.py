@@ -17,7 +17,6 @@ from bot.orders import BackendError, OrderBackend, calls
 from bot.orders import wording as w
 from bot.orders.act import carry_out
 from bot.orders.backend import backend_for
-from bot.orders.refunds import REFUND_EVENTS
 from bot.orders.ticketing import Checked, noted, settle_ticket
 from bot.outbox import to_buyer
 from bot.records import Conversation, Outgoing
@@ -40,7 +39,7 @@ def check(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> 
     order_no = conv.details.get("order_no")
     if (intent is None or not order_no or not takes(k, intent)
             or conv.details.get("order_checked") == order_no
-            or k.store.tickets.open_by_order(order_no)):  # a person has it already
+            or k.store.tickets.open_by_order(order_no, conv.user_id)):  # theirs, a person has it
         return Checked(conv)
     backend = backend_for(k)
     assert backend is not None  # takes() saw a backend configured
@@ -57,12 +56,14 @@ def _ask(k: Kefu, conv: Conversation, intent: Intent, order_no: str, backend: Or
          now: datetime) -> Ask:
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)  # now is shop time
     claims = k.store.orders.claims(conv.user_id, NOT_RECEIVED, now - CLAIM_WINDOW, order_no)
+    history = k.store.order_actions  # per order number: editing a ticket cannot reset it
     return Ask(intent.id, conv.user_id, now, conv.details.get("demand"),
                insisted=order_no in conv.details.get("order_missing", []),
                claims=claims + (intent.id in NOT_RECEIVED),
-               refunds_today=k.store.ticket_events.count_since(REFUND_EVENTS, midnight),
-               refunded_before=k.store.tickets.with_event(
-                   order_no, (*REFUND_EVENTS, "refund_approved")) is not None,
+               refunds_today=history.refunds_since(midnight),
+               refunded_before=history.refunded(order_no),
+               resends_today=history.resends_since(midnight, order_no=order_no),
+               buyer_resends_today=history.resends_since(midnight, user_id=conv.user_id),
                can_refund=backend.can_refund, can_resend=backend.can_resend)
 
 

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "delivery_minutes": 10,
     "recharge_minutes": 30,
     "repeat_claims": 3,
+    "resends_per_order_per_day": 1,
+    "resends_per_buyer_per_day": 3,
     "http": {"lookup_url": "", "refund_url": "", "resend_url": "", "token_env": "",
              "headers": {}, "fields": {}, "statuses": {}, "timeout_seconds": 2,
              "retries": 2},
@@ -59,6 +61,8 @@ class OrdersSettings:
     delivery_minutes: int = 10  # a paid card order not delivered after this is stuck
     recharge_minutes: int = 30  # the usual time a direct top-up takes
     repeat_claims: int = 3  # "not received" claims on this many orders in 30 days: flagged
+    resends_per_order_per_day: int = 1  # automatic resends of one order a day; then a person
+    resends_per_buyer_per_day: int = 3  # and of one buyer's orders together a day
     http: HttpSettings = field(default_factory=HttpSettings)
 
 
@@ -83,6 +87,12 @@ def parse_orders(raw: Mapping[str, Any]) -> OrdersSettings:
                                      1440, whole=True)),
         repeat_claims=int(_number(raw["repeat_claims"], "orders.repeat_claims", 2, 1000,
                                   whole=True)),
+        resends_per_order_per_day=int(_number(raw["resends_per_order_per_day"],
+                                              "orders.resends_per_order_per_day", 0, 100,
+                                              whole=True)),
+        resends_per_buyer_per_day=int(_number(raw["resends_per_buyer_per_day"],
+                                              "orders.resends_per_buyer_per_day", 0, 1000,
+                                              whole=True)),
         http=_http(raw["http"], required=backend == "http"))
 
 
