@@ -50,6 +50,8 @@ class Ask:
     claims: int = 0  # orders this buyer reported not received in 30 days, this one included
     refunds_today: int = 0  # fast-path refunds since midnight, all buyers
     refunded_before: bool = False  # kefu already asked for a refund of this order
+    resends_today: int = 0  # automatic resends of this order since midnight
+    buyer_resends_today: int = 0  # automatic resends of any of this buyer's orders today
     can_refund: bool = False
     can_resend: bool = False
 
@@ -79,10 +81,11 @@ def decide(order: Order | None, order_no: str, ask: Ask, policy: OrdersSettings)
                           (f"订单系统查不到单号 {order_no}, 买家确认单号无误",))
         return Remedy("not_found", RETRY, w.NOT_FOUND.format(no=order_no))
     if policy.check_owner and not owned_by(order, ask.user_id):
-        who = mask_contact(order.buyer) if order.buyer else "未登记"
-        return Remedy("mismatch", TICKET, w.MISMATCH.format(no=order.order_no),
-                      (f"⚠️ 订单归属不符: 订单登记的买家 {who}, 当前 Telegram 用户 id "
-                       f"{ask.user_id}; 未向买家透露订单详情",))
+        # Said exactly as "not found": a reply must not tell anyone that an order exists.
+        if ask.insisted:
+            return Remedy("mismatch", TICKET, w.NOT_FOUND_AGAIN.format(no=order_no),
+                          (mismatch_note(order, ask.user_id),))
+        return Remedy("mismatch", RETRY, w.NOT_FOUND.format(no=order_no))
     notes = _repeat_note(ask, policy)
     by_status = {DELIVERED: _delivered, PAID: _paid, RECHARGING: _recharging,
                  RECHARGED: _recharged, RECHARGE_FAILED: _failed, REFUNDED: _refunded,
@@ -90,6 +93,19 @@ def decide(order: Order | None, order_no: str, ask: Ask, policy: OrdersSettings)
     remedy = by_status.get(order.status, _unknown)(order, ask, policy)
     return Remedy(remedy.kind, remedy.then, remedy.say, notes + remedy.notes, remedy.intent,
                   remedy.refund_card)
+
+
+def mismatch_note(order: Order, user_id: int) -> str:
+    """The agent's note when an order names someone other than the Telegram user asking."""
+    who = mask_contact(order.buyer) if order.buyer else "未登记"
+    return (f"⚠️ 订单归属不符: 订单登记的买家 {who}, 当前 Telegram 用户 id {user_id}; "
+            "未向买家透露订单详情")
+
+
+def resend_capped(ask: Ask, policy: OrdersSettings) -> bool:
+    """This order, or this buyer, had as many automatic resends today as allowed."""
+    return (ask.resends_today >= policy.resends_per_order_per_day
+            or ask.buyer_resends_today >= policy.resends_per_buyer_per_day)
 
 
 def flagged(ask: Ask, policy: OrdersSettings) -> bool:
@@ -109,6 +125,12 @@ def _delivered(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
         return Remedy("delivered", TICKET, found + "\n" + w.DELIVERED_REFUND)
     if ask.intent == "card_not_received" and flagged(ask, policy):
         return Remedy("delivered", TICKET, found + "\n" + w.CHECK_BY_PERSON)
+    if ask.intent == "card_not_received" and ask.can_resend and resend_capped(ask, policy):
+        words = (w.RESENT_TODAY if ask.resends_today >= policy.resends_per_order_per_day
+                 else w.RESENDS_TODAY)
+        return Remedy("delivered", TICKET, found + "\n" + words, (
+            f"今日已自动补发过 (该订单 {ask.resends_today} 次, 该买家 "
+            f"{ask.buyer_resends_today} 次), 未再自动补发, 请人工核实",))
     if ask.intent == "card_not_received" and ask.can_resend:
         return Remedy("delivered", RESEND)
     return Remedy("delivered", ANSWER, found + "\n" + w.WHERE_CODE)

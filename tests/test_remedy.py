@@ -146,14 +146,32 @@ def test_not_found_asks_to_check_then_opens_a_ticket_when_the_buyer_insists() ->
     assert again.then == rm.TICKET and "查不到" in again.notes[0]
 
 
-def test_someone_elses_order_is_only_found() -> None:
+def test_someone_elses_order_is_answered_exactly_as_no_such_order() -> None:
     theirs = order("充值失败", buyer="13812345678")
     r = rm.decide(theirs, NO, ask("recharge_failed"), POLICY)
-    assert (r.kind, r.then) == ("mismatch", rm.TICKET)
-    assert "查到了订单" in r.say
+    assert (r.kind, r.then) == ("mismatch", rm.RETRY)
+    assert r.say == rm.decide(None, NO, ask("recharge_failed"), POLICY).say
+    again = rm.decide(theirs, NO, ask("recharge_failed", insisted=True), POLICY)
+    assert (again.kind, again.then) == ("mismatch", rm.TICKET)
+    assert again.say == rm.decide(None, NO, ask("recharge_failed", insisted=True), POLICY).say
     for secret in ("充值失败", "王者荣耀", "30 元", "支付宝", "WXYZ", "13812345678"):
-        assert secret not in r.say
-    assert "138****5678" in r.notes[0] and "42" in r.notes[0]
+        assert secret not in r.say + again.say
+    assert "订单归属不符" in again.notes[0]
+    assert "138****5678" in again.notes[0] and "42" in again.notes[0]
+
+
+def test_one_automatic_resend_per_order_a_day_then_a_person() -> None:
+    can = {"can_resend": True}
+    assert rm.decide(order(), NO, ask(**can), POLICY).then == rm.RESEND
+    again = rm.decide(order(), NO, ask(resends_today=1, buyer_resends_today=1, **can), POLICY)
+    assert again.then == rm.TICKET and "今天已经补发过" in again.say
+    assert "未再自动补发" in again.notes[0]
+
+
+def test_a_buyer_alternating_orders_meets_the_daily_limit_per_buyer() -> None:
+    r = rm.decide(order(), NO, ask(buyer_resends_today=3, can_resend=True), POLICY)
+    assert r.then == rm.TICKET and "今天已经为你自动补发过" in r.say
+    assert "该买家 3 次" in r.notes[0]
 
 
 @pytest.mark.parametrize(("buyer", "mine"), [("42", True), ("tg:42", True), ("a@qq.com, 42", True),
