@@ -308,7 +308,8 @@ def test_a_delivered_code_is_resent_through_the_shop_never_the_chat(
     assert "已通过商城系统重新发送卡密" in reply and "卡密尾号 WXYZ" in reply
     assert "ABCD" not in reply and "工单 #T1001" in reply
     assert ticket(k)["stage"] == "已解决" and "resend_requested" in events(k)
-    assert shop.requests("/resend/")[0]["headers"]["Idempotency-Key"] == f"kefu-resend-{ORDER}"
+    assert shop.requests("/resend/")[0]["headers"]["Idempotency-Key"] == \
+        f"kefu-resend-{ORDER}-T1001"
     assert "又出现了吗" in buyer.says("还是没收到")  # the same ticket is offered to reopen
     assert "是, 重新打开 #T1001" in buyer.choices()
     rows = k.store.db.query("SELECT text FROM outbox UNION ALL SELECT data FROM ticket_events")

@@ -79,8 +79,9 @@ class OrderBackend(Protocol):
         """Ask the shop to refund the order to where it was paid from."""
         ...
 
-    def resend(self, order: Order) -> ActionResult:
-        """Ask the shop to deliver the card code again through its own channels."""
+    def resend(self, order: Order, ticket: str = "") -> ActionResult:
+        """Ask the shop to deliver the card code again through its own channels (for the
+        ticket that records it)."""
         ...
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.kefu import Kefu
 from bot.orders import ActionResult, BackendError, Order, OrderBackend
@@ -42,6 +42,10 @@ class RequestResend:
     """Ask the shop to deliver an order's card code again through its own channels."""
 
     order: Order
+    # The ticket it is recorded on, named in the idempotency key. Not part of the call's
+    # identity: if another turn took that number while the adapter called the shop, the
+    # answer still belongs to this turn, and the shop is not asked twice.
+    ticket: str = field(default="", compare=False)
 
 
 Call = LookupOrder | RequestRefund | RequestResend
@@ -105,7 +109,7 @@ def perform_with(backend: OrderBackend, call: Call) -> Answered:
             return Answered(call, backend.lookup(call.order_no))
         if isinstance(call, RequestRefund):
             return Answered(call, backend.request_refund(call.order, call.reason))
-        return Answered(call, backend.resend(call.order))
+        return Answered(call, backend.resend(call.order, call.ticket))
     except BackendError as exc:
         return Answered(call, error=str(exc)[:200] or type(exc).__name__)
     except Exception as exc:  # a bug or a surprise in a backend must not lose the turn

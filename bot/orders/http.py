@@ -7,8 +7,10 @@ that drips its answer included: a watchdog cuts the socket at the deadline.
 Each attempt gets min(timeout_seconds, time left); connection errors,
 timeouts, 429 and 5xx are retried with backoff (0.2 s, 0.4 s, ...) while time
 is left; then BackendError, and the caller hands the buyer to a person. Refund
-and resend requests carry an Idempotency-Key (kefu-refund-ORDER), so a retried
-request cannot refund twice on a shop that honours it.
+and resend requests carry an Idempotency-Key, so a retried request cannot act
+twice on a shop that honours it: kefu-refund-ORDER (an order is refunded once)
+and kefu-resend-ORDER-T1001 (one resend per ticket; a later resend of the same
+order, on another ticket, is a new request and not swallowed as a repeat).
 """
 
 from __future__ import annotations
@@ -89,15 +91,17 @@ class HttpOrders:
         body = {"order_no": order.order_no, "amount": order.amount, "reason": reason}
         return self._act("refund", self.settings.refund_url, order, body)
 
-    def resend(self, order: Order) -> ActionResult:
+    def resend(self, order: Order, ticket: str = "") -> ActionResult:
         """POST a resend request: the shop delivers the code again through its own channels."""
-        return self._act("resend", self.settings.resend_url, order, {"order_no": order.order_no})
+        return self._act("resend", self.settings.resend_url, order, {"order_no": order.order_no},
+                         ticket)
 
-    def _act(self, kind: str, url: str, order: Order, body: dict[str, Any]) -> ActionResult:
+    def _act(self, kind: str, url: str, order: Order, body: dict[str, Any],
+             ticket: str = "") -> ActionResult:
         if not url:
             raise BackendError(f"no {kind} endpoint configured")
-        status, data = self._call("POST", url, order.order_no, body,
-                                  key=f"kefu-{kind}-{order.order_no}")
+        key = f"kefu-{kind}-{order.order_no}" + (f"-{ticket}" if ticket else "")
+        status, data = self._call("POST", url, order.order_no, body, key=key)
         reference = str(_get(data, self._fields()["reference"]) or "")
         if 200 <= status < 300:
             return ActionResult(True, reference)

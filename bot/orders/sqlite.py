@@ -43,6 +43,6 @@ class SqliteOrders:
         """Not supported: the table is the shop's export, kefu cannot move money through it."""
         raise BackendError("the sqlite backend has no refund endpoint")
 
-    def resend(self, order: Order) -> ActionResult:
+    def resend(self, order: Order, ticket: str = "") -> ActionResult:
         """Not supported: the table holds no codes to send."""
         raise BackendError("the sqlite backend has no resend endpoint")
