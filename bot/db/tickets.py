@@ -23,6 +23,11 @@ class Tickets(Table):
                         [ticket_number(ticket_id), ticket_id])
         return self.get(ticket_id)  # type: ignore[return-value]
 
+    def next_number(self) -> str:
+        """The number the next ticket created in this transaction will get (AUTOINCREMENT)."""
+        row = self._one("SELECT seq FROM sqlite_sequence WHERE name = 'tickets'", [])
+        return ticket_number(int(row["seq"]) + 1 if row else 1)
+
     def get(self, ticket_id: int) -> Ticket | None:
         """A ticket by id (none for ids SQLite cannot hold, as forged button data may carry)."""
         if not -(2**63) <= ticket_id < 2**63:

@@ -41,7 +41,7 @@ def carry_out(k: Kefu, conv: Conversation, intent: Intent, order: Order | None,
     if remedy.then == rm.RESEND and order is not None:
         return _resend(k, replace(conv, details=details), better, order, backend, now)
     if remedy.refund_card and order is not None:
-        details["refund"] = {"state": refunds.AWAITING, "amount": order.amount}
+        details["refund"] = refunds.bound(order, refunds.AWAITING)
     return Checked(replace(conv, details=details), [to_buyer(uid, remedy.say)], intent=better)
 
 
@@ -72,7 +72,8 @@ def _resend(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: 
             now: datetime) -> Checked:
     """A delivered code the buyer did not get: the shop sends it again, never this chat."""
     uid = conv.user_id
-    result = calls.request(k, calls.RequestResend(order))
+    number = k.store.tickets.next_number()  # the ticket this resend is recorded on
+    result = calls.request(k, calls.RequestResend(order, number))
     if not result.ok:
         details = noted(conv.details, f"自动补发失败 ({result.detail}), 请人工补发",
                         "resend_failed", detail=result.detail)
@@ -83,6 +84,8 @@ def _resend(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: 
     ticket, outs = open_handled(k, uid, intent, details, now, RESOLVED, None)
     k.store.ticket_events.add(ticket.id, "bot", "resend_requested", now,
                               reference=result.reference)
+    k.store.order_actions.record(order.order_no, "resend", ticket.id, uid, now, order.amount,
+                                 result.reference)
     notice = (f"🤖 已通过商城系统自动补发卡密 (参考号 {result.reference or '无'}), "
               "工单已自动解决; 买家回复会重新打开")
     return Checked(Conversation(uid),

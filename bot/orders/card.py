@@ -12,6 +12,12 @@ REFUND_STATES = {"awaiting_approval": "待批准 (点「批准退款」)", "requ
                  "approved": "已批准, 待商城完成", "done": "已完成"}
 
 
+def changed_text(refund: dict[str, Any]) -> str:
+    """Why a voided refund cannot be approved: on the card, and to an agent who taps it."""
+    return (f"订单号已被买家修改 (原 {refund.get('order_no')} → 现 "
+            f"{refund.get('changed_to') or '无'}), 原待批准退款已作废, 请重新核实")
+
+
 def order_lines(t: Ticket, now: datetime) -> list[str]:
     """Lines for the card (times on the shop's clock); none when no order was looked up."""
     found: dict[str, Any] | None = t.details.get("order")
@@ -21,7 +27,9 @@ def order_lines(t: Ticket, now: datetime) -> list[str]:
     refund = t.details.get("refund")
     if refund:
         ref = f", 参考号 {refund['reference']}" if refund.get("reference") else ""
-        lines.append(f"退款: {REFUND_STATES.get(refund.get('state'), refund.get('state'))}{ref}")
+        state = (changed_text(refund) if refund.get("state") == "voided"
+                 else REFUND_STATES.get(refund.get("state"), refund.get("state")))
+        lines.append(f"退款: {state}{ref}")
     lines.extend(f"备注: {note}" for note in t.details.get("order_notes", []))
     return lines
 

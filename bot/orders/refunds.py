@@ -21,6 +21,7 @@ from bot.kefu import Kefu
 from bot.orders import REFUNDED, ActionResult, BackendError, Order, OrderBackend, calls
 from bot.orders import wording as w
 from bot.orders.backend import backend_for
+from bot.orders.card import changed_text
 from bot.orders.ticketing import Checked, noted, open_handled
 from bot.outbox import deliver, to_buyer, to_staff
 from bot.records import RESOLVED, AgentRecord, Conversation, Outgoing, Ticket
@@ -29,7 +30,7 @@ from intents.faq import Intent
 
 logger = logging.getLogger(__name__)
 AWAITING = "awaiting_approval"  # a fast-path refund waiting for an agent's one tap
-REFUND_EVENTS = ("refund_requested", "refund_awaiting_approval")  # count toward the daily cap
+VOIDED = "voided"  # the buyer changed the ticket's order number while a refund waited
 APPROVE = "退款"  # `/stage 退款`, the old way to approve: now `/approve` or 批准退款
 TRACKED = ("requested", "approved")
 TRACK_LIMIT = 10  # tickets looked up per round: each lookup may take up to 5 s
@@ -45,18 +46,21 @@ def start(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: Or
         if not result.ok:  # nothing lost: the ticket goes to a person with the approval button
             details = noted(details, f"自动退款提交失败 ({result.detail}), 请人工审批",
                             "refund_request_failed", detail=result.detail)
-            details["refund"] = {"state": AWAITING, "amount": order.amount}
+            details["refund"] = bound(order, AWAITING)
             details.setdefault("demand", "退款")  # what the fast path was doing; a person does it
             return Checked(replace(conv, details=details),
                            [to_buyer(uid, w.refund_failed_text(order))], intent=intent)
         state, event, reference = "requested", "refund_requested", result.reference
     due = now + REFUND_WITHIN
-    details.update(demand="退款", refund={"state": state, "amount": order.amount,
-                                         "reference": reference, "due": due.isoformat()})
+    details.update(demand="退款", refund={**bound(order, state), "reference": reference,
+                                         "due": due.isoformat()})
     stage = "处理" if state == "requested" else "受理"
     ticket, outs = open_handled(k, uid, intent, details, now, stage, due)
     k.store.ticket_events.add(ticket.id, "bot", event, now, amount=order.amount,
                               reference=reference)
+    action = "refund_requested" if state == "requested" else "refund_awaiting"
+    k.store.order_actions.record(order.order_no, action, ticket.id, uid, now, order.amount,
+                                 reference)
     how = (f"已向商城提交退款 (参考号 {reference or '无'})" if state == "requested"
            else "请点「批准退款」一键批准")
     notice = (f"🤖 小额订单快速退款 ({order.amount:g} 元): {how}; "
@@ -67,17 +71,50 @@ def start(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: Or
                     *outs, to_staff(ticket.id, notice)], True)
 
 
+def bound(order: Order, state: str) -> dict[str, Any]:
+    """A ticket's refund record, bound to the order that was checked and its amount."""
+    return {"state": state, "amount": order.amount, "order_no": order.order_no}
+
+
+def void(details: dict[str, Any], order_no: str | None) -> dict[str, Any] | None:
+    """The details with a waiting refund voided, when the ticket's order number is no longer
+    the one the refund was checked for; None when nothing changes."""
+    refund = details.get("refund") or {}
+    was = refund.get("order_no")
+    if refund.get("state") != AWAITING or not was or _same(was, order_no):
+        return None
+    return {**details, "refund": {**refund, "state": VOIDED, "changed_to": order_no or ""}}
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return (a or "").upper() == (b or "").upper()
+
+
 def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
             ) -> tuple[bool, str, list[Outgoing]]:
-    """Approve the ticket's waiting refund: through the shop when it can, else by hand."""
+    """Approve the ticket's waiting refund, for the order it was checked for and no other."""
+    voided = void(t.details, t.order_no)  # a path that changed the number and did not void
+    if t.is_open and voided is not None:
+        k.store.tickets.update(t.id, now, details=voided)
+        t = k.store.tickets.get(t.id)  # type: ignore[assignment]
     refund = t.details.get("refund") or {}
+    if t.is_open and refund.get("state") == VOIDED:
+        k.store.ticket_events.add(t.id, f"agent:{agent.id}", "refund_refused", now,
+                                  reason="order_no_changed")
+        return False, changed_text(refund), [tickets.staff_card(k, t, now)] if voided else []
     if not t.is_open or refund.get("state") != AWAITING:
         return False, f"#{t.number} 没有待批准的退款。", []
+    order_no = refund.get("order_no") or t.order_no  # older tickets bound none: their number
+    other = k.store.order_actions.refunded_on_other_ticket(order_no, t.id) if order_no else None
+    if other is not None:
+        other_t = k.store.tickets.get(other)
+        return False, (f"订单 {order_no} 已在 #{other_t.number if other_t else other} "
+                       "申请过退款, 未再提交; 请核实。"), []
     actor = f"agent:{agent.id}"
     state, event, reference = "approved", "refund_approved", ""
     backend = backend_for(k)
-    if backend is not None and backend.can_refund and t.order_no:
-        result = _request(k, t.order_no, f"客服 {agent.name} 批准退款")
+    if backend is not None and backend.can_refund and order_no:
+        result = _request(k, order_no, f"客服 {agent.name} 批准退款")
         if not result.ok:
             k.store.ticket_events.add(t.id, actor, "refund_request_failed", now,
                                       detail=result.detail)
@@ -95,6 +132,9 @@ def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
     k.store.tickets.update(t.id, now, **fields)
     k.store.ticket_events.add(t.id, actor, event, now, amount=refund.get("amount"),
                               reference=reference)
+    if order_no:
+        k.store.order_actions.record(order_no, event, t.id, t.user_id, now, refund.get("amount"),
+                                     reference)
     after = (f"已向商城提交, 参考号 {reference or '无'}" if state == "requested"
              else "请在商城后台完成退款后点「已解决」")
     moved = k.store.tickets.get(t.id)
@@ -124,8 +164,9 @@ def check_refunds(k: Kefu) -> list[Outgoing]:
     done: list[tuple[Ticket, Order]] = []
     missing: list[calls.Call] = []
     for t in k.store.tickets.open_refunding(TRACKED, TRACK_LIMIT):
-        try:
-            order = calls.lookup(k, t.order_no) if t.order_no else None
+        order_no = (t.details.get("refund") or {}).get("order_no") or t.order_no
+        try:  # the order the refund went out for, whatever the ticket's number says now
+            order = calls.lookup(k, order_no) if order_no else None
         except calls.NeedsCalls as needed:
             missing += needed.calls
             continue
