@@ -7,6 +7,7 @@ from datetime import datetime
 from bot import intake, plain, replies, tickets
 from bot.callbacks import Cancel, NoOrder, decode
 from bot.kefu import Kefu
+from bot.orders import proof
 from bot.records import Conversation, Turn
 from bot.tickets import to_buyer
 from intents.extract import canonical_order_no, extract_order_no, parse_demand_answer
@@ -72,10 +73,12 @@ def _apply(k: Kefu, conv: Conversation, changes: dict[str, object], now: datetim
         return Conversation(conv.user_id), [to_buyer(conv.user_id, replies.NO_TICKETS)]
     k.store.tickets.update(ticket.id, now, **changes)
     k.store.ticket_events.add(ticket.id, "buyer", "edited", now, **changes)
-    updated = k.store.tickets.get(ticket.id)
     shown = ", ".join(f"{FIELD_NAMES.get(f, f)}: {plain.one_line(str(v))}"
                       for f, v in changes.items() if f in FIELD_NAMES and v)
+    staff = [tickets.to_staff(ticket.id, f"买家修改了信息: {shown}")]
+    if changes.get("order_no") and changes["order_no"] != ticket.order_no:
+        staff += proof.recheck(k, ticket, str(changes["order_no"]), now)  # proven, not trusted
+    updated = k.store.tickets.get(ticket.id)
     return Conversation(conv.user_id, ticket_id=ticket.id), [
         to_buyer(conv.user_id, replies.edited(updated), replies.EDIT,  # type: ignore[arg-type]
-                 replies.STATUS, ticket_id=ticket.id),
-        tickets.to_staff(ticket.id, f"买家修改了信息: {shown}")]
+                 replies.STATUS, ticket_id=ticket.id), *staff]

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot import chase, plain, replies
 from bot.kefu import Kefu
+from bot.orders import proof
 from bot.outbox import to_buyer, to_staff
 from bot.records import Outgoing, Ticket
 from bot.tickets import evidence_to_staff
@@ -20,6 +21,8 @@ def join(k: Kefu, t: Ticket, text: str, kind: str, now: datetime,
     note = f"\n(已自动补充: {', '.join(filled)})" if filled else ""
     if kind == "text":
         outs = [to_staff(t.id, f"买家补充: {plain.one_line(text)}{note}")]
+        if "order_no" in filled:  # a number given later is proven like the first message's
+            outs += proof.recheck(k, t, details["order_no"], now)
         if chase.is_chase(text):
             outs += chase.record_chase(k, t, now)
     else:
