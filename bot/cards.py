@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot import plain
+from bot import plain, same_order
 from bot.callbacks import Claim, Escalate, Resolve, SetStage, choice
 from bot.eta import format_due
 from bot.orders.card import order_lines, refund_choice
@@ -42,7 +42,7 @@ def card(t: Ticket, user_name: str, transcript: list[dict[str, Any]], sla_due: d
     title, said = plain.one_line(t.title), plain.one_line(t.demand_text or "")
     lines = [f"{mark(t)} #{t.number} {t.tier} {title} [{t.stage}]",
              f"用户: {plain.name(user_name, str(t.user_id))} (id {t.user_id})",
-             f"订单号: {plain.one_line(t.order_no or '') or '未提供'}",
+             f"订单号: {plain.one_line(t.order_no or '') or '未提供'}", *same_order.card_line(t),
              f"问题: {title} ({t.intent})",
              f"诉求: {t.demand or '-'}" + (f" ({said})" if said else "")]
     if t.amount is not None:

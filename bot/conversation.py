@@ -19,7 +19,6 @@ from bot import (
     ratings,
     reopen,
     replies,
-    same_order,
     tickets,
     words,
 )
@@ -32,7 +31,6 @@ from bot.kefu import Kefu
 from bot.outbox import deliver
 from bot.records import Conversation, Outgoing, Turn
 from bot.tickets import evidence_to_staff, to_buyer
-from intents.extract import extract_order_no
 
 
 def handle(k: Kefu, event: BuyerEvent, inbox_ids: Sequence[int] = ()) -> list[Outgoing]:
@@ -139,11 +137,6 @@ def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
     routed = matters.route(k, conv, text, now)  # open tickets: join one, or a new matter
     if routed is not None:
         return routed
-    order_no = extract_order_no(text[:2000], k.config.order_pattern)
-    other = same_order.ticket_elsewhere(k, conv.user_id, order_no)
-    if other is not None:
-        return Conversation(conv.user_id), same_order.join_from_other(k, other, conv.user_id,
-                                                                      text, now)
     return reopen.about_resolved(k, conv, text, now) or flow.route(k, conv, text, now)
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot import intake, notices, replies, same_order, tickets
+from bot import intake, notices, replies, tickets
 from bot import matter_replies as mr
 from bot.callbacks import Human, Pick, Withdraw, choice, decode
 from bot.kefu import Kefu
@@ -133,10 +133,6 @@ def advance(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -
 def _next_step(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> Turn:
     details = dict(conv.details)
     field = intake.missing(intent, details)
-    existing = same_order.ticket_elsewhere(k, conv.user_id, details.get("order_no"))
-    if existing is not None:
-        return Conversation(conv.user_id), same_order.join_from_other(
-            k, existing, conv.user_id, details.get("text", details["order_no"]), now)
     if field is None and intent is not None:
         details.pop("asking", None)
         ticket, outs = tickets.open_ticket(k, conv.user_id, intent, details, now)

@@ -185,8 +185,6 @@ def reopened(t: Ticket, now: datetime) -> str:
             "不用重复描述; 客服回复会直接发到这里。")
 
 
-ORDER_IN_PROGRESS = ("订单 {order} 已经有工单在处理中, 你的消息已转给负责的客服, 不会重复建单。"
-                     "处理结果会发给最先联系我们的账号; 还有别的问题可以直接说。")
 
 
 def escalated(t: Ticket, senior: str | None, now: datetime, sorry: bool = False) -> str:

@@ -10,7 +10,7 @@ import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import cards, plain, replies
+from bot import cards, plain, replies, same_order
 from bot.eta import Promise, QueueState, add_business_time, estimate
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
@@ -89,8 +89,9 @@ def open_ticket(k: Kefu, user_id: int, intent: Intent, details: dict[str, Any],
     """Create the ticket, promise a time, confirm to the buyer, post the card to staff."""
     tier = tier_of(intent, details.get("amount"), k.config.big_amount)
     p = promise(k, tier, now)
-    extra = {key: details[key] for key in ("evidence", "issue", "no_order", "error_text", "notes")
-             if details.get(key)}
+    details = same_order.flag(k, user_id, details.get("order_no"), details)
+    extra = {key: details[key] for key in ("evidence", "issue", "no_order", "error_text", "notes",
+                                           same_order.FLAG) if details.get(key)}
     if details.get("text") and not extra.get("issue"):  # the card shows the buyer's own words
         extra["issue"] = str(details["text"])[:500]
     ticket = k.store.tickets.create({
@@ -106,7 +107,7 @@ def open_ticket(k: Kefu, user_id: int, intent: Intent, details: dict[str, Any],
     outs = [to_buyer(user_id, text, replies.EDIT, replies.STATUS, ticket_id=ticket.id),
             staff_card(k, ticket, now)]
     outs += [evidence_to_staff(ticket.id, item) for item in extra.get("evidence", [])]
-    return ticket, outs
+    return ticket, outs + same_order.tell_other(k, ticket, now)
 
 
 def sla_due(k: Kefu, t: Ticket, target: timedelta | None = None) -> datetime:
