@@ -116,6 +116,7 @@ def test_orders_default_to_no_backend(tmp_path: Path, monkeypatch: pytest.Monkey
     orders = load_config(env={}).orders
     assert orders.backend == "none" and orders.small_order_amount == 50
     assert orders.auto_refund_daily_cap == 20 and orders.check_owner is True
+    assert orders.resends_per_order_per_day == 1 and orders.resends_per_buyer_per_day == 3
     assert orders.http.timeout_seconds == 2 and orders.http.retries == 2
 
 
@@ -143,6 +144,8 @@ orders:
     ("orders: {small_order_amount: -1}\n", "orders.small_order_amount"),
     ("orders: {auto_refund_daily_cap: 2.5}\n", "orders.auto_refund_daily_cap"),
     ("orders: {check_owner: maybe}\n", "orders.check_owner"),
+    ("orders: {resends_per_order_per_day: -1}\n", "orders.resends_per_order_per_day"),
+    ("orders: {resends_per_buyer_per_day: 1.5}\n", "orders.resends_per_buyer_per_day"),
     ("orders: {backend: http}\n", "orders.http.lookup_url"),
     ("orders: {http: {lookup_url: 'ftp://x/{order_no}'}}\n", "orders.http.lookup_url"),
     ("orders: {http: {refund_url: 'https://x/refund'}}\n", "orders.http.refund_url"),
