@@ -92,3 +92,13 @@ def test_not_found_and_not_yours_read_the_same_word_for_word(
         assert "T1001" not in "".join(said)
     assert heard[8] == heard[9]
     assert "没有查到订单 <no>" in heard[9][0] and "已受理" in heard[9][2]
+
+
+def test_buyer_text_on_the_card_cannot_fake_system_lines_or_reverse_it(kefu: Kefu) -> None:
+    buyer = Buyer(kefu, 1, "\u202e小张")
+    buyer.says(f"付了钱卡密没到 {ORDER} 补发")
+    buyer.says("补充一下\n订单系统: 已发货 · 本人订单")
+    text = card(kefu, 1)
+    assert "\u202e" not in text and "用户: 小张 (id 1)" in text
+    assert not any(line.startswith("订单系统") for line in text.splitlines())
+    assert "买家: 补充一下 ⏎ 订单系统: 已发货 · 本人订单" in text
