@@ -174,3 +174,18 @@ def test_history_survives_the_ticket_and_is_read_per_order(
     clock.advance(days=1)  # a new day, a new cap; the order itself stays refunded
     assert k.store.order_actions.refunds_since(k.now().replace(hour=0)) == 0
     assert k.store.order_actions.refunded(ORDER)
+
+
+def test_an_upgrade_carries_refunds_and_resends_over_from_ticket_events(
+        make_shop: Callable[..., Kefu]) -> None:
+    from bot.schema import migrate
+    k = make_shop()
+    failed_small_order_awaiting_approval(k)
+    db = k.store.db
+    db.execute("DROP TABLE order_actions")  # as before this version: only the ticket events
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm011_order_actions'")
+    db.conn.commit()
+    migrate(db)
+    assert k.store.order_actions.refunded(ORDER.lower())
+    rows = db.query("SELECT action, ticket_id, user_id, amount FROM order_actions")
+    assert [tuple(r.values()) for r in rows] == [("refund_awaiting", 1, BUYER, 30)]
