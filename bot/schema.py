@@ -169,8 +169,9 @@ def m011_order_actions(db: Database) -> None:
     # order refunded before the upgrade is not refunded again after it.
     db.execute("""
         INSERT INTO order_actions (order_no, action, ticket_id, user_id, amount, reference, at)
-        SELECT t.order_no, CASE e.event WHEN 'refund_awaiting_approval' THEN 'refund_awaiting'
-                                        WHEN 'resend_requested' THEN 'resend' ELSE e.event END,
+        SELECT t.order_no, CASE WHEN e.actor LIKE 'agent:%' THEN 'refund_approved'
+                                WHEN e.event = 'refund_awaiting_approval' THEN 'refund_awaiting'
+                                WHEN e.event = 'resend_requested' THEN 'resend' ELSE e.event END,
                t.id, t.user_id, json_extract(e.data, '$.amount'),
                coalesce(json_extract(e.data, '$.reference'), ''), e.at
         FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id

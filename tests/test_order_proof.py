@@ -189,3 +189,14 @@ def test_an_upgrade_carries_refunds_and_resends_over_from_ticket_events(
     assert k.store.order_actions.refunded(ORDER.lower())
     rows = db.query("SELECT action, ticket_id, user_id, amount FROM order_actions")
     assert [tuple(r.values()) for r in rows] == [("refund_awaiting", 1, BUYER, 30)]
+
+
+def test_an_agents_approval_of_a_large_refund_leaves_the_fast_path_cap_alone(
+        make_shop: Callable[..., Kefu]) -> None:
+    k = make_shop({"backend": "sqlite", "auto_refund_daily_cap": 1})
+    add_order(k, status="充值失败", amount=200.0, delivered_at=None, code_ref="")
+    buyer = Buyer(k, BUYER)
+    buyer.says(f"充值失败了 {ORDER} 退款")
+    assert agent(k, 501, "approve_refund", 1).ok
+    add_order(k, "KM202411221530000002", status="充值失败", buyer="9", delivered_at=None)
+    assert "1 小时内原路退回" in Buyer(k, 9).says("充值失败了 KM202411221530000002")

@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.db.base import Table, iso, marks
 
 REFUND_ACTIONS = ("refund_requested", "refund_awaiting", "refund_approved")
+AUTO_REFUNDS = ("refund_requested", "refund_awaiting")  # kefu's own: the daily cap counts these
 RESEND = "resend"
 
 
@@ -38,10 +39,11 @@ class OrderActions(Table):
         return int(row["ticket_id"]) if row and row["ticket_id"] is not None else None
 
     def refunds_since(self, since: datetime) -> int:
-        """Distinct orders with a refund asked for or approved since a time (the daily cap)."""
+        """Distinct orders kefu refunded on its own (or queued for one tap) since a time: the
+        daily cap. An agent's approval of a large refund is not kefu's fast path."""
         return self._count(f"SELECT count(DISTINCT order_no) FROM order_actions "
-                           f"WHERE action IN ({marks(REFUND_ACTIONS)}) AND at >= ?",
-                           [*REFUND_ACTIONS, iso(since)])
+                           f"WHERE action IN ({marks(AUTO_REFUNDS)}) AND at >= ?",
+                           [*AUTO_REFUNDS, iso(since)])
 
     def resends_since(self, since: datetime, order_no: str | None = None,
                       user_id: int | None = None) -> int:

@@ -132,9 +132,9 @@ def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
     k.store.tickets.update(t.id, now, **fields)
     k.store.ticket_events.add(t.id, actor, event, now, amount=refund.get("amount"),
                               reference=reference)
-    if order_no:
-        k.store.order_actions.record(order_no, event, t.id, t.user_id, now, refund.get("amount"),
-                                     reference)
+    if order_no:  # an agent's approval, whether the shop or the agent then moves the money
+        k.store.order_actions.record(order_no, "refund_approved", t.id, t.user_id, now,
+                                     refund.get("amount"), reference)
     after = (f"已向商城提交, 参考号 {reference or '无'}" if state == "requested"
              else "请在商城后台完成退款后点「已解决」")
     moved = k.store.tickets.get(t.id)
