@@ -114,7 +114,7 @@ def test_a_number_added_later_is_looked_up_and_its_owner_checked(
     buyer.says("钱扣了订单没有")
     buyer.says("没有订单号")
     assert "已受理" in buyer.presses("查询")
-    reply = buyer.says(f"订单号是 {BIG}")  # 补充: fills the missing number
+    reply = buyer.says(f"钱扣了订单没有 单号 {BIG}")  # 补充: fills the missing number
     assert k.store.tickets.get(1).order_no == BIG  # type: ignore[union-attr]
     assert "900 元" not in reply and "已发货" not in reply
     assert "订单归属不符" in card(k) and "未向买家透露订单详情" in card(k)
@@ -129,7 +129,7 @@ def test_the_buyers_own_number_added_later_puts_the_order_on_the_card(
     buyer.says("钱扣了订单没有")
     buyer.says("没有订单号")
     buyer.presses("查询")
-    buyer.says(f"订单号 {ORDER}")
+    buyer.says(f"钱扣了订单没有 单号 {ORDER}")
     text = card(k)
     assert "订单系统: 已发货 · 30 元" in text and "订单归属不符" not in text
     assert k.store.tickets.get(1).amount == 30  # type: ignore[union-attr]
