@@ -19,6 +19,7 @@ from bot.records import Conversation, Ticket, Turn
 from bot.remedy import LOOKUP_INTENTS
 from bot.tickets import to_buyer
 from intents.faq import Intent
+from intents.normalize import ORDER_TOKEN
 
 # Said in passing while kefu still holds the ticket: answered with where it stands, not
 # appended. Once an agent has it, these reach the agent like anything else ("你好 在吗").
@@ -58,9 +59,10 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
     if intent is not None and _informational(intent) and not order_no:
         return _answer_beside(k, conv, text, open_tickets, now)
     if order_no:  # another order: a new matter, unless it only fills the ticket's gap
-        if t.order_no is None and (intent is None or intent.id == t.intent):
+        alone = not u.ranking.text.replace(ORDER_TOKEN, "").strip()  # the number, nothing else
+        if t.order_no is None and (alone or intent is None or intent.id == t.intent):
             return join(k, conv, t, text, now)
-        return None if _problem(intent) else ask_which(conv, t, text)
+        return None if _problem(intent) and not alone else ask_which(conv, t, text)
     if _problem(intent) and intent is not None and intent.id != t.intent:
         return ask_which(conv, t, text)
     return join(k, conv, t, text, now)
