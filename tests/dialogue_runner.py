@@ -23,6 +23,7 @@ from bot.events import AgentAct, ButtonPressed, BuyerCommand, BuyerSaid
 from bot.kefu import Kefu, bootstrap
 from bot.orders.calls import perform
 from bot.staff import StaffResult
+from handlers.console import Desk, console_agent
 from intents.match import Matcher
 from tests.dialogue_checks import check_expect, check_invariants
 from tests.fixtures_core import FakeClock
@@ -33,7 +34,7 @@ AGENTS = [{"id": 501, "name": "小王", "role": "senior"},
           {"id": 502, "name": "小李", "role": "junior"},
           {"id": 503, "name": "老张", "role": "supervisor"}]
 DEFAULT_BUYERS = {"me": 42, "other": 43}
-KINDS = ("buyer", "photo", "press", "forge", "command", "agent", "wait", "tick")
+KINDS = ("buyer", "photo", "press", "forge", "command", "agent", "desk", "wait", "tick")
 
 
 class DialogueError(AssertionError):
@@ -85,6 +86,7 @@ class Play:
     results: list[TurnResult] = field(default_factory=list)
     last_text: dict[int, str] = field(default_factory=dict)  # per buyer: last text received
     screen: dict[int, Sent] = field(default_factory=dict)  # per buyer: last reply with choices
+    desks: dict[str, Desk] = field(default_factory=dict)  # per agent: a console session
 
     def uid(self, name: str) -> int:
         """A buyer's Telegram id by the dialogue's name for them."""
@@ -200,6 +202,8 @@ def _act(play: Play, turn: dict[str, Any], who: str, uid: int) -> StaffResult | 
         ticket = ticket_id_of(play, a["ticket"], uid) if "ticket" in a else None
         act = AgentAct(agent_id, str(a["do"]), ticket, str(a.get("text", "")))
         return door.run(k, act, perform).staff
+    elif "desk" in turn:
+        return _desk(play, turn["desk"])
     elif "wait" in turn:
         play.clock.advance(minutes=float(turn["wait"]))
     elif "tick" in turn:
@@ -208,6 +212,19 @@ def _act(play: Play, turn: dict[str, Any], who: str, uid: int) -> StaffResult | 
         raise DialogueError(f"{play.source}: turn {len(play.results)} has none of {KINDS}: "
                             f"{turn}")
     return None
+
+
+def _desk(play: Play, spec: dict[str, Any]) -> StaffResult:
+    """One line typed at an agent's console (`kefu console --agent NAME`); `new: true` starts
+    a new session, as after a restart. What the desk printed is the turn's staff reply."""
+    who = str(spec.get("who", "小王"))
+    said: list[str] = []
+    if spec.get("new") or who not in play.desks:
+        play.desks[who] = Desk(play.k, console_agent(play.k, who), said.append)
+    desk = play.desks[who]
+    desk.emit = said.append
+    desk.run(str(spec["line"]))
+    return StaffResult(True, "\n".join(said))
 
 
 def _button(play: Play, uid: int, label: str) -> str:
