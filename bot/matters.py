@@ -50,6 +50,8 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
     same = next((o for o in open_tickets if order_no and o.order_no == order_no), None)
     if same is not None:
         return join(k, conv, same, text, now)
+    if conv.step == "clarify":  # the answer to "which one?" about a new matter: read with it
+        return None
     if chase.is_chase(text) and not order_no:
         return join(k, conv, t, text, now)
     u = k.understand(text)
@@ -62,7 +64,9 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
         alone = not u.ranking.text.replace(ORDER_TOKEN, "").strip()  # the number, nothing else
         if t.order_no is None and (alone or intent is None or intent.id == t.intent):
             return join(k, conv, t, text, now)
-        return None if _problem(intent) and not alone else ask_which(conv, t, text)
+        # Another order with words about it is its own matter (read and routed afresh); a
+        # different number alone may be a correction or a new order: ask.
+        return ask_which(conv, t, text) if alone else None
     if _problem(intent) and intent is not None and intent.id != t.intent:
         return ask_which(conv, t, text)
     return join(k, conv, t, text, now)

@@ -95,7 +95,7 @@ def _rate(k: Kefu, conv: Conversation, text: str, stars: int, now: datetime) -> 
     t = _unrated(k, conv.user_id, now)
     if t is not None and not (bare and conv.step in ASKING):
         return ratings.rate(k, conv, t.id, stars, now)
-    if bare and conv.step not in ASKING:  # nothing to pick or rate: a number is no question
+    if bare and conv.step != "intake":  # nothing to pick or rate: a number is no question
         return conv, [to_buyer(conv.user_id, mr.DIGIT_ALONE.format(text=text.strip()[:6]))]
     return None
 
