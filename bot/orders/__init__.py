@@ -37,6 +37,9 @@ class Order:
     code_ref: str = field(default="", repr=False)
     refunded_at: datetime | None = None
     pay_channel: str = ""  # 支付宝 / 微信 / 银行卡: where a refund goes back
+    # The buyer's lookup password (查询密码) where the shop keeps one: compared with what a
+    # buyer types to prove the order is theirs, never shown, stored or logged.
+    lookup_password: str = field(default="", repr=False)
 
     @property
     def code_tail(self) -> str:
@@ -64,6 +67,12 @@ class OrderBackend(Protocol):
     @property
     def can_refund(self) -> bool:
         """The shop takes refund requests from kefu."""
+        ...
+
+    @property
+    def records_telegram(self) -> bool:
+        """The shop's `buyer` field names Telegram users (kefu's own table, mapped APIs);
+        false for 发卡 systems that know buyers by contact, email and lookup password."""
         ...
 
     @property

@@ -70,6 +70,11 @@ class HttpOrders:
         """A resend endpoint is configured."""
         return bool(self.settings.resend_url)
 
+    @property
+    def records_telegram(self) -> bool:
+        """The `buyer` field mapping names Telegram ids (as documented for this backend)."""
+        return True
+
     def lookup(self, order_no: str) -> Order | None:
         """GET the order; 404 or a body without a status means the shop has no such order."""
         status, data = self._call("GET", self.settings.lookup_url, order_no)

@@ -27,6 +27,7 @@ class SqliteOrders:
     can_refund: bool = False
     can_resend: bool = False
     remote: bool = False  # a read of kefu's own file: answered inside the turn
+    records_telegram: bool = True  # the `buyer` column holds Telegram ids
 
     def lookup(self, order_no: str) -> Order | None:
         """The order row, or None; a row kefu cannot read is a BackendError."""
