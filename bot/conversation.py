@@ -16,6 +16,7 @@ from bot import (
     follow_ups,
     guard,
     matters,
+    proving,
     ratings,
     reopen,
     replies,
@@ -28,6 +29,7 @@ from bot.callbacks import typed_keys
 from bot.edit import edit_answer
 from bot.events import READABLE, ButtonPressed, BuyerBurst, BuyerCommand, BuyerEvent, BuyerSaid
 from bot.kefu import Kefu
+from bot.orders import ownership
 from bot.outbox import deliver
 from bot.records import Conversation, Outgoing, Turn
 from bot.tickets import evidence_to_staff, to_buyer
@@ -80,7 +82,10 @@ def _record_in(k: Kefu, event: BuyerEvent, now: datetime) -> None:
         for part in event.events:
             _record_in(k, part, now)
     elif isinstance(event, BuyerSaid):
-        k.store.messages.record(event.user_id, "in", "buyer", event.text, now, tid, event.kind,
+        # A proof (email, 查询密码) is compared, never kept: the transcript and card show a mark.
+        proof = k.store.conversations.get(event.user_id).step == ownership.STEP
+        text = ownership.HIDDEN if proof and event.kind == "text" else event.text
+        k.store.messages.record(event.user_id, "in", "buyer", text, now, tid, event.kind,
                                 file_id=event.file_id)
     elif isinstance(event, ButtonPressed):
         k.store.messages.record(event.user_id, "in", "buyer", event.data, now, tid, "button")
@@ -118,6 +123,8 @@ def _numbered(conv: Conversation, text: str) -> str | None:
 
 
 def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
+    if conv.step == ownership.STEP and not proving.giving_up(text):  # contact, email, 查询密码
+        return proving.answer(k, conv, text, now)
     typed = words.read(k, conv, text, now)  # a button's words: 撤销, 五星, 算了, 转人工
     if typed is not None:
         return typed

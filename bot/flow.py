@@ -206,7 +206,7 @@ def _no_order(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime)
 
 def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     uid = conv.user_id
-    if conv.step in ("intake", "clarify", "edit", "which_matter"):
+    if conv.step in ("intake", "clarify", "edit", "which_matter", "prove"):
         return Conversation(uid), [to_buyer(uid, replies.CANCELLED)]
     open_tickets = k.store.tickets.open_list(uid)
     ticket = next((t for t in open_tickets if t.id == conv.ticket_id),
@@ -222,7 +222,7 @@ def human(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     """A person, please: what the buyer already said goes with them, nothing is asked twice."""
     uid = conv.user_id
     said = conv.details.get("text") or conv.details.get("issue")
-    if conv.step in ("intake", "which_matter") and (
+    if conv.step in ("intake", "which_matter", "prove") and (
             said or conv.intent not in (None, *intake.GENERIC)):
         return hand_over(k, conv, now, mr.HUMAN_KEPT)  # asked mid-question: no more questions
     if conv.step in ("feedback", "clarify"):  # after an answer: collect only what is missing

@@ -54,6 +54,7 @@ class Ask:
     buyer_resends_today: int = 0  # automatic resends of any of this buyer's orders today
     can_refund: bool = False
     can_resend: bool = False
+    proven: bool = False  # the buyer proved the order theirs (contact, email, 查询密码)
 
     @property
     def wants_refund(self) -> bool:
@@ -80,7 +81,7 @@ def decide(order: Order | None, order_no: str, ask: Ask, policy: OrdersSettings)
             return Remedy("not_found", TICKET, w.NOT_FOUND_AGAIN.format(no=order_no),
                           (f"订单系统查不到单号 {order_no}, 买家确认单号无误",))
         return Remedy("not_found", RETRY, w.NOT_FOUND.format(no=order_no))
-    if policy.check_owner and not owned_by(order, ask.user_id):
+    if policy.check_owner and not ask.proven and not owned_by(order, ask.user_id):
         # Said exactly as "not found": a reply must not tell anyone that an order exists.
         if ask.insisted:
             return Remedy("mismatch", TICKET, w.NOT_FOUND_AGAIN.format(no=order_no),

@@ -179,6 +179,15 @@ def m011_order_actions(db: Database) -> None:
               'refund_awaiting_approval', 'refund_approved', 'resend_requested')""")
 
 
+@migrations()
+def m012_order_proofs(db: Database) -> None:
+    """Orders a Telegram user proved are theirs (contact, email or lookup password)."""
+    db.execute("""
+        CREATE TABLE order_proofs (
+            user_id INTEGER NOT NULL, order_no TEXT NOT NULL COLLATE NOCASE,
+            how TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (user_id, order_no))""")
+
+
 def migrate(db: Database) -> None:
     """Bring the database up to the current schema."""
     migrations.apply(db)

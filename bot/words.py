@@ -18,7 +18,7 @@ from bot.records import CLOSED, Conversation, Ticket, Turn
 from bot.tickets import to_buyer
 from intents import typed
 
-ASKING = ("intake", "clarify", "edit", "which_matter")  # a question is on screen
+ASKING = ("intake", "clarify", "edit", "which_matter", "prove")  # a question is on screen
 
 
 def read(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:

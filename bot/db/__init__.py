@@ -26,6 +26,7 @@ from bot.db.inbox import Inbox
 from bot.db.messages import Messages
 from bot.db.notices import Notices
 from bot.db.order_actions import OrderActions
+from bot.db.order_proofs import OrderProofs
 from bot.db.orders import Orders
 from bot.db.outbox import Outbox
 from bot.db.queue import Queue
@@ -55,6 +56,7 @@ class Store:
         self.notices = Notices(db)
         self.orders = Orders(db)
         self.order_actions = OrderActions(db)
+        self.order_proofs = OrderProofs(db)
         self.users = Users(db)
 
     def transaction(self, durable: bool = False) -> AbstractContextManager[None]:

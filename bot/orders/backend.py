@@ -16,7 +16,8 @@ def backend_for(k: Kefu) -> OrderBackend | None:
     """The configured backend, or None: kefu then collects details for a person as before."""
     settings = k.config.orders
     if settings.backend == "sqlite":
-        return SqliteOrders(k.store, k.config.tz)
+        return SqliteOrders(k.store, k.config.tz,
+                            records_telegram=settings.owner_proof == "telegram")
     if settings.backend == "http":
         return HttpOrders(settings.http, k.config.tz)
     return None

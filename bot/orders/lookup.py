@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import tickets
 from bot.kefu import Kefu
-from bot.orders import BackendError, OrderBackend, calls
+from bot.orders import BackendError, OrderBackend, calls, ownership
 from bot.orders import wording as w
 from bot.orders.act import carry_out
 from bot.orders.backend import backend_for
@@ -47,6 +47,8 @@ def check(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> 
         order = calls.lookup(k, order_no)
     except BackendError as exc:
         return _unavailable(k, conv, intent, order_no, str(exc), now)
+    if ownership.needs_proof(k, backend, conv.user_id, order_no):  # 请先核实: nothing said yet
+        return ownership.ask(conv, intent, order_no, order is not None)
     ask = _ask(k, conv, intent, order_no, backend, now)
     return carry_out(k, conv, intent, order, decide(order, order_no, ask, k.config.orders),
                      backend, now)
@@ -64,7 +66,8 @@ def _ask(k: Kefu, conv: Conversation, intent: Intent, order_no: str, backend: Or
                refunded_before=history.refunded(order_no),
                resends_today=history.resends_since(midnight, order_no=order_no),
                buyer_resends_today=history.resends_since(midnight, user_id=conv.user_id),
-               can_refund=backend.can_refund, can_resend=backend.can_resend)
+               can_refund=backend.can_refund, can_resend=backend.can_resend,
+               proven=ownership.proven(k, conv.user_id, order_no))
 
 
 def _unavailable(k: Kefu, conv: Conversation, intent: Intent, order_no: str, reason: str,

@@ -62,7 +62,8 @@ def _look_up(k: Kefu, t: Ticket, order_no: str, now: datetime
         k.store.ticket_events.add(t.id, "bot", "order_lookup_failed", now, reason=str(exc)[:200])
         return ({"unavailable": True}, False,
                 f"订单系统查询失败 ({str(exc)[:120]}), 请人工核实单号 {order_no}")
-    mine = order is not None and (not k.config.orders.check_owner or owned_by(order, t.user_id))
+    mine = order is not None and (not k.config.orders.check_owner or owned_by(order, t.user_id)
+                                  or k.store.order_proofs.proven(t.user_id, order_no))
     outcome = "owner" if mine else ("mismatch" if order else "not_found")
     k.store.orders.record_check(t.user_id, order_no, t.intent, order.status if order else None,
                                 f"recheck/{outcome}", now)

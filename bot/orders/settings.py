@@ -15,6 +15,7 @@ from typing import Any
 from bot.orders import STATUSES
 
 BACKENDS = ("none", "sqlite", "http")
+OWNER_PROOFS = ("telegram", "contact")
 ORDER_FIELDS = ("order_no", "status", "buyer", "product", "amount", "paid_at", "delivered_at",
                 "code_ref", "refunded_at", "pay_channel", "reference")
 MAX_SECONDS = 5.0  # the whole of one lookup, retries included, never takes longer than this
@@ -24,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "small_order_amount": 50,
     "auto_refund_daily_cap": 20,
     "check_owner": True,
+    "owner_proof": "telegram",
     "delivery_minutes": 10,
     "recharge_minutes": 30,
     "repeat_claims": 3,
@@ -58,6 +60,9 @@ class OrdersSettings:
     small_order_amount: float = 50.0  # failed orders up to this many 元 are refunded at once
     auto_refund_daily_cap: int = 20  # fast-path refunds a day; beyond it agents decide
     check_owner: bool = True  # describe an order only to the Telegram user it names
+    # How a buyer shows an order is theirs with kefu's own table: "telegram" (the `buyer`
+    # column holds Telegram ids) or "contact" (kefu asks for the checkout contact or email).
+    owner_proof: str = "telegram"
     delivery_minutes: int = 10  # a paid card order not delivered after this is stuck
     recharge_minutes: int = 30  # the usual time a direct top-up takes
     repeat_claims: int = 3  # "not received" claims on this many orders in 30 days: flagged
@@ -74,8 +79,12 @@ def parse_orders(raw: Mapping[str, Any]) -> OrdersSettings:
                          f"got {raw['backend']!r}")
     if not isinstance(raw["check_owner"], bool):
         raise ValueError(f"orders.check_owner: expected true or false, got {raw['check_owner']!r}")
+    owner_proof = str(raw["owner_proof"] or "").strip().lower()
+    if owner_proof not in OWNER_PROOFS:
+        raise ValueError(f"orders.owner_proof: expected one of {', '.join(OWNER_PROOFS)}, "
+                         f"got {raw['owner_proof']!r}")
     return OrdersSettings(
-        backend=backend,
+        backend=backend, owner_proof=owner_proof,
         small_order_amount=_number(raw["small_order_amount"], "orders.small_order_amount",
                                    0, 100_000),
         auto_refund_daily_cap=int(_number(raw["auto_refund_daily_cap"],
