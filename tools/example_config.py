@@ -61,6 +61,7 @@ orders:                      # the shop's order data: "卡密没到 KM..." is an
   small_order_amount: 50     # failed orders up to this many 元 are refunded at once
   auto_refund_daily_cap: 20  # such refunds a day; beyond it an agent approves each
   check_owner: true          # describe an order only to the Telegram user it names
+  owner_proof: telegram      # sqlite: buyer column holds telegram ids | contact (buyers prove it)
   delivery_minutes: 10       # a paid card order not delivered by then has failed
   recharge_minutes: 30       # the usual time of a direct top-up (stuck after 4x)
   repeat_claims: 3           # "not received" on this many orders in 30 days: flagged
