@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,6 +36,7 @@ UNWRITABLE_HINT = "is the disk full, the file read-only, or locked by another pr
 # A call to the shop ends within MAX_SECONDS by itself (bot/orders/http.py); this is the
 # adapter's own bound on top, in case a backend forgets its deadline.
 CALL_DEADLINE = MAX_SECONDS + 1.0
+LOOKING_UP_AFTER = 1.0  # seconds of a shop call before the buyer is told it is under way
 
 
 @dataclass
@@ -176,10 +177,23 @@ class Runtime:
                 self.wake.set()  # the sender looks for what waits
             if not effects.calls:
                 return door.Effects(tuple(messages), staff=effects.staff)
-            answered += await self.perform(effects.calls)
+            answered += await self._looking_up(arrival, self.perform(effects.calls))
         logger.error("%s still asks the shop after %s rounds; left for the sweep",
                      type(arrival).__name__, door.MAX_ROUNDS)
         return door.Effects(tuple(messages))
+
+    async def _looking_up(self, arrival: door.Arrival,
+                          calls: Coroutine[Any, Any, list[Answered]]) -> list[Answered]:
+        """The shop's answers; a buyer kept waiting over LOOKING_UP_AFTER hears why, once."""
+        work = asyncio.ensure_future(calls)
+        done, _ = await asyncio.wait({work}, timeout=LOOKING_UP_AFTER)
+        if not done and isinstance(arrival, door.TurnDue) and self.bot is not None:
+            try:  # a passing note, straight through Telegram: the answer follows in the chat
+                await self.bot.send_message(arrival.user_id, replies.LOOKING_UP)
+            except TelegramError as exc:
+                logger.warning("could not tell buyer %s the lookup is slow: %s",
+                               arrival.user_id, exc)
+        return await work
 
     async def _turn_failed(self, user_id: int, exc: Exception) -> None:
         if not unwritable(exc):
