@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot import plain, same_order
+from bot import plain, same_order, urgency
 from bot.callbacks import Claim, Escalate, Resolve, SetStage, choice
 from bot.eta import format_due
 from bot.orders.card import order_lines, refund_choice
@@ -47,6 +47,7 @@ def card(t: Ticket, user_name: str, transcript: list[dict[str, Any]], sla_due: d
              f"诉求: {t.demand or '-'}" + (f" ({said})" if said else "")]
     if t.amount is not None:
         lines.append(f"金额: {t.amount:g} 元")
+    lines.extend(_buyer_lines(t))
     evidence = t.details.get("evidence") or []
     if evidence:
         lines.append(f"证据: {len(evidence)} 个附件")
@@ -61,6 +62,18 @@ def card(t: Ticket, user_name: str, transcript: list[dict[str, Any]], sla_due: d
     lines.append("—— 对话 ——")
     lines.extend(_transcript_line(m) for m in transcript[-12:])
     return "\n".join(lines)
+
+
+def _buyer_lines(t: Ticket) -> list[str]:
+    """The problem in the buyer's own words, further problems, and their mood."""
+    lines = []
+    if t.details.get("issue"):
+        lines.append(f"描述: {plain.one_line(str(t.details['issue']), 300)}")
+    also = [str(i) for i in t.details.get("also") or []]
+    if also:
+        lines.append(f"另有问题: {', '.join(also)} (同一条消息)")
+    mood = urgency.staff_line(t.details.get("mood"))
+    return [*lines, *([mood] if mood else [])]
 
 
 def _transcript_line(m: dict[str, Any]) -> str:
@@ -78,8 +91,9 @@ def queue_text(tickets: list[Ticket], now: datetime) -> str:
     for t in tickets:
         left = _left(t.promised_at, now) if t.first_reply_at is None else "已回复"
         who = f"@{t.agent_id}" if t.agent_id else "未认领"
-        lines.append(f"{TIER_MARK.get(t.tier, '')} #{t.number} {t.tier} {plain.one_line(t.title)} "
-                     f"[{t.stage}] {who} · {left}")
+        hot = "⚡" if t.priority else ""  # an upset or threatening buyer: first in the tier
+        lines.append(f"{TIER_MARK.get(t.tier, '')}{hot} #{t.number} {t.tier} "
+                     f"{plain.one_line(t.title)} [{t.stage}] {who} · {left}")
     return "\n".join(lines)
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot import intake, notices, replies, tickets
+from bot import intake, notices, replies, several, tickets, urgency
 from bot import matter_replies as mr
 from bot.callbacks import Human, Pick, Withdraw, choice, decode
 from bot.kefu import Kefu
@@ -57,9 +57,20 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         none = k.intent(NONE)
         answer = none.answer if none and none.answer else replies.WELCOME
         conv = Conversation(conv.user_id, "feedback", NONE, details)
-        return conv, [to_buyer(conv.user_id, _fill(k, answer), replies.HUMAN)]
+        return conv, [to_buyer(conv.user_id, fill(k, answer), replies.HUMAN)]
     k.store.messages.record_decision(conv.user_id, "answer", intent.id)
-    return answer_intent(k, conv, intent, details, now)
+    mood = urgency.mood_of(u)  # noted on the ticket; never changes what the problem is
+    if mood:
+        details["mood"] = mood
+    several_at_once = several.plan(u, k.intent, lambda answer: fill(k, answer))
+    if several_at_once is None:
+        return answer_intent(k, conv, intent, details, now)
+    if several_at_once.first is None:  # only questions: all answered in one reply
+        return Conversation(conv.user_id), [to_buyer(conv.user_id, several_at_once.head)]
+    if several_at_once.rest:
+        details["also"] = [i.label for i in several_at_once.rest]  # for the agent's card
+    after, outs = answer_intent(k, conv, several_at_once.first, details, now)
+    return after, several.dress(several_at_once, after, outs)
 
 
 def _read(k: Kefu, conv: Conversation, text: str) -> tuple[Understanding, str]:
@@ -84,7 +95,8 @@ def _carried(conv: Conversation) -> dict[str, Any]:
     return {f: conv.details[f] for f in keep if conv.details.get(f)}
 
 
-def _fill(k: Kefu, answer: str) -> str:
+def fill(k: Kefu, answer: str) -> str:
+    """An FAQ answer with the shop's own values ({business_hours}) filled in."""
     return answer.replace("{business_hours}", tickets.hours_text(k))
 
 
@@ -97,7 +109,7 @@ def answer_intent(k: Kefu, conv: Conversation, intent: Intent, details: dict[str
     if large_instead(intent, details.get("amount"), k.config.big_amount) \
             and not lookup.takes(k, intent):  # a big order stuck: a person, at once (S tier)
         intent = k.intent(LARGE) or intent
-    answer = _fill(k, intent.answer) if intent.answer else ""
+    answer = fill(k, intent.answer) if intent.answer else ""
     if lookup.takes(k, intent):  # the shop's order data answers with the order's real state
         return start_intake(k, uid, intent, details, now, lookup.preface(intent, details, answer))
     if intent.action == "ticket":

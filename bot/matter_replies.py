@@ -59,3 +59,22 @@ HELP = ("直接用一句话说问题就行, 比如「卡密没收到 KM2024…�
         "按钮上的字也可以直接打: 查看进度 · 修改信息 · 撤销 · 转人工 · 算了; "
         "评价可以回复「5星」「满意」「差评」。\n"
         "命令: /status 查看所有工单和预计回复时间 · /human 转人工 · /cancel 取消当前操作")
+
+
+_COUNT = {2: "两", 3: "三"}
+
+
+def several(labels: list[str]) -> str:
+    """What kefu understood when one message holds several problems."""
+    items = " ".join(f"{n}. {label}" for n, label in enumerate(labels, 1))
+    return f"你说了{_COUNT.get(len(labels), str(len(labels)))}件事: {items}"
+
+
+def about(label: str, answer: str) -> str:
+    """One FAQ part of a message with several problems, answered under its name."""
+    return f"关于「{label}」: {answer.strip()}"
+
+
+def later(label: str) -> str:
+    """A further problem kefu did not act on in this reply: how to take it up next."""
+    return f"你还提到「{label}」: 这个处理完后直接回复「{label}」, 我接着帮你处理。"

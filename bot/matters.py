@@ -14,9 +14,9 @@ from datetime import datetime
 from bot import chase, flow, follow_ups, replies
 from bot import matter_replies as mr
 from bot.callbacks import NewIssue, Supplement, choice
+from bot.intent_kinds import ABOUT_TICKET, informational
 from bot.kefu import Kefu
 from bot.records import Conversation, Ticket, Turn
-from bot.remedy import LOOKUP_INTENTS
 from bot.tickets import to_buyer
 from intents.faq import Intent
 from intents.normalize import ORDER_TOKEN
@@ -24,8 +24,6 @@ from intents.normalize import ORDER_TOKEN
 # Said in passing while kefu still holds the ticket: answered with where it stands, not
 # appended. Once an agent has it, these reach the agent like anything else ("你好 在吗").
 SOCIAL = ("thanks", "goodbye")
-# Words about the ticket itself (or to whoever handles it), never a new matter.
-ABOUT_TICKET = ("ticket_progress", "contact_human", "complaint", "greeting", "none")
 
 
 def focus(conv: Conversation, open_tickets: list[Ticket]) -> Ticket:
@@ -58,7 +56,7 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
     intent = k.intent(u.decision.intent) if u.decision.kind == "answer" else None
     if intent is not None and intent.id in SOCIAL and not order_no and t.owner != "agent":
         return conv, [to_buyer(conv.user_id, mr.welcome_back(t, now), ticket_id=t.id)]
-    if intent is not None and _informational(intent) and not order_no:
+    if intent is not None and informational(intent) and not order_no:
         return _answer_beside(k, conv, text, open_tickets, now)
     if order_no:  # another order: a new matter, unless it only fills the ticket's gap
         alone = not u.ranking.text.replace(ORDER_TOKEN, "").strip()  # the number, nothing else
@@ -72,15 +70,10 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
     return join(k, conv, t, text, now)
 
 
-def _informational(intent: Intent) -> bool:
-    """An FAQ question answered outright (business hours, how to use a card)."""
-    return intent.action == "answer" and intent.id not in (*LOOKUP_INTENTS, *ABOUT_TICKET)
-
-
 def _problem(intent: Intent | None) -> bool:
     """Something wrong that a ticket or a lookup handles."""
     return intent is not None and intent.id not in (*ABOUT_TICKET, *SOCIAL) \
-        and not _informational(intent)
+        and not informational(intent)
 
 
 def join(k: Kefu, conv: Conversation, t: Ticket, text: str, now: datetime) -> Turn:

@@ -76,6 +76,7 @@ class Ticket:
     resolved_at: datetime | None = None
     updated_at: datetime | None = None
     breached_at: datetime | None = None  # first missed SLA target
+    priority: int = 0  # within the tier: 2 a threat, 1 angry or urgent (bot/urgency.py)
 
     @property
     def is_open(self) -> bool:
@@ -95,7 +96,7 @@ class Ticket:
             at_risk=bool(row["at_risk"]), claimed_at=parse_time(row["claimed_at"]),
             first_reply_at=parse_time(row["first_reply_at"]),
             resolved_at=parse_time(row["resolved_at"]), updated_at=parse_time(row["updated_at"]),
-            breached_at=parse_time(row.get("breached_at")),
+            breached_at=parse_time(row.get("breached_at")), priority=row.get("priority") or 0,
         )
 
 

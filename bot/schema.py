@@ -188,6 +188,12 @@ def m012_order_proofs(db: Database) -> None:
             how TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (user_id, order_no))""")
 
 
+@migrations()
+def m013_ticket_priority(db: Database) -> None:
+    """Order within a tier: a threatening or upset buyer's ticket comes first (bot/urgency)."""
+    db.execute("ALTER TABLE tickets ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
+
+
 def migrate(db: Database) -> None:
     """Bring the database up to the current schema."""
     migrations.apply(db)

@@ -10,7 +10,7 @@ import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import cards, plain, replies, same_order
+from bot import cards, plain, replies, same_order, urgency
 from bot.eta import Promise, QueueState, add_business_time, estimate
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
@@ -91,14 +91,15 @@ def open_ticket(k: Kefu, user_id: int, intent: Intent, details: dict[str, Any],
     p = promise(k, tier, now)
     details = same_order.flag(k, user_id, details.get("order_no"), details)
     extra = {key: details[key] for key in ("evidence", "issue", "no_order", "error_text", "notes",
-                                           same_order.FLAG) if details.get(key)}
+                                           same_order.FLAG, "also", "mood") if details.get(key)}
     if details.get("text") and not extra.get("issue"):  # the card shows the buyer's own words
         extra["issue"] = str(details["text"])[:500]
     ticket = k.store.tickets.create({
         "user_id": user_id, "intent": intent.id, "title": intent.label, "tier": tier,
         "order_no": details.get("order_no"), "demand": details.get("demand"),
         "demand_text": details.get("demand_text"), "amount": details.get("amount"),
-        "details": extra, "promised_at": p.due, "at_risk": int(p.at_risk)}, now)
+        "details": extra, "promised_at": p.due, "at_risk": int(p.at_risk),
+        "priority": urgency.priority(details.get("mood"))}, now)
     k.store.ticket_events.add(ticket.id, "bot", "opened", now, tier=tier,
                               promised_at=p.due.isoformat(),
                               at_risk=p.at_risk, wait_minutes=round(p.wait.total_seconds() / 60))

@@ -56,9 +56,11 @@ class Tickets(Table):
                              [user_id, limit])
 
     def all_open(self) -> list[Ticket]:
-        """Every open ticket, most urgent tier first, oldest first within a tier."""
+        """Every open ticket, most urgent tier first; within a tier a threatening or upset
+        buyer first, then oldest first."""
         return self._tickets(f"SELECT * FROM tickets WHERE stage NOT IN ({marks(FINAL_STAGES)}) "
-                             "ORDER BY CASE tier WHEN 'S' THEN 0 WHEN 'A' THEN 1 ELSE 2 END, id",
+                             "ORDER BY CASE tier WHEN 'S' THEN 0 WHEN 'A' THEN 1 ELSE 2 END, "
+                             "priority DESC, id",
                              FINAL_STAGES)
 
     def open_by_order(self, order_no: str, user_id: int | None = None,
