@@ -16,7 +16,9 @@ from bot.orders import BackendError
 DRIVERS = {"mysql": "mysql+pymysql", "postgresql": "postgresql+psycopg"}
 _SCHEMES = {"mysql": ("mysql", "mysql+pymysql", "mariadb", "mariadb+pymysql"),
             "postgresql": ("postgresql", "postgres", "postgresql+psycopg")}
-_PASSWORD = re.compile(r"(?P<head>^[a-z0-9+]+://[^:/@]*:)(?P<pw>[^@]*)(?=@)", re.IGNORECASE)
+# user:password@ in a URL anywhere in a text; the password runs to the token's last @.
+_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+]*://[^:/@\s]*:)(?P<pw>\S*)(?=@)",
+                       re.IGNORECASE)
 
 
 def mask(url: str) -> str:
