@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,8 @@ from bot.kefu import Kefu
 from tests.fixtures_core import Buyer
 from tests.fixtures_orders import BUYER, make_shop_fixture, orders_matcher_fixture  # noqa: F401
 from tests.fixtures_shopdb import ShopDbs, shop_dbs_fixture  # noqa: F401
-from tests.shop_data import FULL_CODES
+from tests.shop_data import FULL_CODES, RO_PASSWORD
+from tools.cli import main
 
 
 @pytest.fixture(name="sql_shop")
@@ -112,3 +114,46 @@ def test_a_dead_shop_database_hands_over_with_everything_collected(
     [row] = tickets(k)
     assert (row["order_no"], row["demand"]) == ("DJKDELIVERED0001", "补发")
     assert "cannot connect" in json.dumps(row["details"])
+
+
+def run_check(tmp_path: Path, backend: str, order_no: str, dsn: str,
+              capsys: pytest.CaptureFixture[str], **extra: str) -> tuple[int, str, str]:
+    path = tmp_path / "check.yaml"
+    settings = ", ".join(f"{k}: {v}" for k, v in {"backend": backend, **extra}.items())
+    path.write_text(f"database: {tmp_path / 'k.db'}\norders: {{{settings}}}\n", encoding="utf-8")
+    env = {"KEFU_ORDERS_DSN": dsn} if dsn else {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("KEFU_ORDERS_DSN", raising=False)
+        for name, value in env.items():
+            mp.setenv(name, value)
+        code = main(["--config", str(path), "orders", "check", order_no])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_kefu_orders_check_prints_the_mapped_fields_or_one_clear_line(
+        tmp_path: Path, shop_dbs: ShopDbs, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_check(tmp_path, "dujiaoka", "DJKDELIVERED0001",
+                             shop_dbs.url("dujiaoka"), capsys)
+    assert code == 0 and "status          已发货" in out and "****WXYZ" in out
+    assert "lookup_password set" in out and "pw123" not in out and " ms)" in out
+    assert "b***@qq.com" in out
+    assert not [c for c in FULL_CODES if c in out]
+    code, out, _ = run_check(tmp_path, "dujiao_next", "DN202602110005",
+                             shop_dbs.url("dujiao_next"), capsys)
+    assert code == 0 and "****ZZ99" in out
+    code, out, _ = run_check(tmp_path, "dujiaoka", "NOSUCHORDER00001",
+                             shop_dbs.url("dujiaoka"), capsys)
+    assert code == 1 and "no order NOSUCHORDER00001" in out
+    failures = {
+        "": "KEFU_ORDERS_DSN is not set",
+        shop_dbs.url("acgfaka").replace(RO_PASSWORD, "Bad-Pw-77"): "access denied",
+        shop_dbs.url("acgfaka").replace("127.0.0.1", "nohost.invalid"): "unknown host",
+    }
+    for dsn, words in failures.items():
+        code, out, err = run_check(tmp_path, "acgfaka", "100241122153012345", dsn, capsys)
+        assert code == 2 and words in err and "Traceback" not in err + out
+        assert len(err.strip().splitlines()) == 1 and "Bad-Pw-77" not in err
+    code, _, err = run_check(tmp_path, "acgfaka", "100241122153012345",
+                             shop_dbs.url("acgfaka"), capsys, table_prefix="shop_")
+    assert code == 2 and "orders.table_prefix, now 'shop_'" in err
