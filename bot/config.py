@@ -19,7 +19,6 @@ from bot.config_values import ConfigError, build
 from bot.orders.settings import DEFAULTS as ORDERS_DEFAULTS
 from bot.settings import Config
 from intents.decide import Thresholds
-from intents.extract import DEFAULT_ORDER_PATTERN
 
 # The front door: callers import Config and ConfigError from here with load_config.
 __all__ = ["DEFAULTS", "Config", "ConfigError", "find_config_file", "load_config"]
@@ -38,7 +37,8 @@ DEFAULTS: dict[str, Any] = {
     },
     "eta": {"minimum_minutes": 5, "round_to_minutes": 5, "pickup_minutes": 10,
             "handle_minutes": 15, "history_size": 50},
-    "order_pattern": DEFAULT_ORDER_PATTERN,
+    # None: the chosen order backend's own pattern (dujiaoka, acg-faka...), else the default.
+    "order_pattern": None,
     "match": {"answer": Thresholds.answer, "margin": Thresholds.margin,
               "clarify": Thresholds.clarify},
     "reopen_days": 7,

@@ -154,7 +154,7 @@ def build(raw: dict[str, Any], source: Path | None) -> Config:
         pickup=_minutes(eta["pickup_minutes"], "eta.pickup_minutes"),
         handle=_minutes(eta["handle_minutes"], "eta.handle_minutes", 1),
         history_size=int(_number(eta["history_size"], "eta.history_size", 1, 10_000)),
-        order_pattern=_pattern(raw["order_pattern"]),
+        order_pattern=_pattern(raw["order_pattern"] or _orders(raw["orders"]).order_pattern),
         thresholds=thresholds,
         reopen_days=int(_number(raw["reopen_days"], "reopen_days", 0, 365)),
         staff_chat=_staff_chat(raw["staff_chat"]),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.db import Store, open_store
+from bot.orders.shopdb import ShopDatabases
 from intents.faq import Intent
 from intents.match import Matcher, load_matcher
 from intents.understand import Understanding, understand
@@ -31,6 +32,9 @@ class Kefu:
     # The shop's answers to the calls this turn asked for (bot/orders/calls.py): a turn that
     # needs the shop is entered again with them, on a copy of this object.
     answers: Mapping[object, object] = field(default_factory=dict)
+    # Connection pools to the shop's own database (dujiaoka, acg-faka, Dujiao-Next): made
+    # once for the process and shared by the copies above, never rebuilt per lookup.
+    shop_databases: ShopDatabases = field(default_factory=ShopDatabases, compare=False)
 
     def now(self) -> datetime:
         """Current time from the injected clock, in the shop's time zone."""

@@ -9,13 +9,18 @@ through the shop). Nothing here touches the database or the network.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot.eta import format_due, is_working_day
 from bot.orders import (
     DELIVERED,
+    DELIVERY_FAILED,
+    EXPIRED,
+    NO_STOCK,
     PAID,
+    PART_DELIVERED,
+    PART_REFUNDED,
     RECHARGE_FAILED,
     RECHARGED,
     RECHARGING,
@@ -90,7 +95,9 @@ def decide(order: Order | None, order_no: str, ask: Ask, policy: OrdersSettings)
     notes = _repeat_note(ask, policy)
     by_status = {DELIVERED: _delivered, PAID: _paid, RECHARGING: _recharging,
                  RECHARGED: _recharged, RECHARGE_FAILED: _failed, REFUNDED: _refunded,
-                 UNPAID: _unpaid}
+                 UNPAID: _unpaid, EXPIRED: _expired, NO_STOCK: _no_stock,
+                 DELIVERY_FAILED: _delivery_failed, PART_DELIVERED: _part_delivered,
+                 PART_REFUNDED: _part_refunded}
     remedy = by_status.get(order.status, _unknown)(order, ask, policy)
     return Remedy(remedy.kind, remedy.then, remedy.say, notes + remedy.notes, remedy.intent,
                   remedy.refund_card)
@@ -172,7 +179,8 @@ def _recharged(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
         minutes=policy.recharge_minutes), intent="recharge_delayed")
 
 
-def _failed(order: Order, ask: Ask, policy: OrdersSettings, stuck: bool = False) -> Remedy:
+def _failed(order: Order, ask: Ask, policy: OrdersSettings, stuck: bool = False,
+            words: str = "") -> Remedy:
     """A failed top-up, or a paid card order never delivered: small ones are refunded at once."""
     small = order.amount is not None and order.amount <= policy.small_order_amount
     capped = ask.refunds_today >= policy.auto_refund_daily_cap
@@ -184,7 +192,7 @@ def _failed(order: Order, ask: Ask, policy: OrdersSettings, stuck: bool = False)
         notes = (f"今日快速退款已达上限 ({policy.auto_refund_daily_cap} 单), 请人工审批",)
     if ask.refunded_before:
         notes = ("该订单之前已申请过退款, 未再自动退款",)
-    words = w.FAILED_DELIVERY if stuck else w.FAILED
+    words = words or (w.FAILED_DELIVERY if stuck else w.FAILED)
     card = not ask.refunded_before and (ask.wants_refund or (small and capped))
     return Remedy("failed", TICKET, words.format(no=order.order_no), notes, intent, card)
 
@@ -210,6 +218,34 @@ def _unpaid(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
     due = format_due(ask.now + timedelta(minutes=10), ask.now)
     return Remedy("unpaid", ANSWER, w.UNPAID_TEXT.format(no=order.order_no, due=due),
                   intent="payment_no_order")
+
+
+def _expired(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    return Remedy("expired", ANSWER, w.EXPIRED_TEXT.format(no=order.order_no),
+                  intent="payment_no_order")
+
+
+def _no_stock(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    """Paid, and the shop had no code to send (dujiaoka 异常): a failed delivery, said so."""
+    remedy = _failed(order, ask, policy, stuck=True, words=w.NO_STOCK_TEXT)
+    return replace(remedy, notes=("商城系统显示: 已付款但缺货, 卡密未发出 (请补货发卡或退款)",
+                                  *remedy.notes))
+
+
+def _delivery_failed(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    remedy = _failed(order, ask, policy, stuck=True, words=w.DELIVERY_FAILED_TEXT)
+    return replace(remedy, notes=("商城系统显示: 已付款但发货失败", *remedy.notes))
+
+
+def _part_delivered(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    return Remedy("part_delivered", TICKET, w.PART_DELIVERED_TEXT.format(no=order.order_no),
+                  ("商城系统显示部分发货: 请核对未发出的卡密并补发",),
+                  intent="card_not_received")
+
+
+def _part_refunded(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
+    return Remedy("part_refunded", TICKET, w.PART_REFUNDED_TEXT.format(no=order.order_no),
+                  ("商城系统显示部分退款: 请核对退款明细和未退部分",))
 
 
 def _unknown(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:

@@ -32,7 +32,9 @@ eta:
   handle_minutes: 15         # time per ticket; recent tickets' mean takes over gradually
   history_size: 50           # how many recent tickets that mean uses
 
-order_pattern: '[A-Z]{0,4}\\d{12,24}'   # canonical order number (after removing spaces)
+# Canonical order number (after removing spaces). null follows orders.backend: dujiaoka
+# [A-Z0-9]{16}, acgfaka \\d{18}, dujiao_next DN\\d{10,24}, else '[A-Z]{0,4}\\d{12,24}'.
+order_pattern: null
 
 match:                       # matcher score cut-offs (see README: chosen from measurements)
   answer: $answer
@@ -58,6 +60,9 @@ notices:                     # channel notices (/notice 支付宝 30 说明) mat
 
 orders:                      # the shop's order data: "卡密没到 KM..." is answered at once
   backend: none              # none | sqlite (kefu's orders table, see README) | http
+                             # | dujiaoka | acgfaka | dujiao_next (the shop's database)
+  dsn_env: KEFU_ORDERS_DSN   # those three: the variable holding the database URL
+  table_prefix: acg_         # acg-faka's table prefix
   small_order_amount: 50     # failed orders up to this many 元 are refunded at once
   auto_refund_daily_cap: 20  # such refunds a day; beyond it an agent approves each
   check_owner: true          # describe an order only to the Telegram user it names

@@ -1,4 +1,5 @@
-"""`kefu orders import FILE.csv` and `kefu orders track` on the command line."""
+"""`kefu orders import FILE.csv`, `kefu orders track` and `kefu orders check` on the command
+line."""
 
 from __future__ import annotations
 
@@ -41,10 +42,14 @@ def cmd_orders_track(args: argparse.Namespace) -> int:
 
 def add_orders_command(sub: argparse._SubParsersAction,
                        add: Callable[..., argparse.ArgumentParser]) -> None:
-    """Register `kefu orders import` and `kefu orders track`."""
-    orders = sub.add_parser("orders", help="the shop's orders (backend sqlite)")
+    """Register `kefu orders import`, `track` and `check`."""
+    from tools.orders_check import cmd_orders_check
+
+    orders = sub.add_parser("orders", help="the shop's orders")
     commands = orders.add_subparsers(dest="orders_command", required=True)
     add(commands, "import", cmd_orders_import, "kefu orders import orders.csv",
         [("file",), ("--db",)])
     add(commands, "track", cmd_orders_track, "kefu orders track   (from cron, every 5 minutes)",
         [("--db",)])
+    add(commands, "check", cmd_orders_check, "kefu orders check DJKDELIVERED0001",
+        [("order_no",)])

@@ -14,7 +14,13 @@ from typing import Protocol
 
 UNPAID, PAID, DELIVERED = "待支付", "已支付", "已发货"
 RECHARGING, RECHARGED, RECHARGE_FAILED, REFUNDED = "充值中", "充值成功", "充值失败", "已退款"
-STATUSES = (UNPAID, PAID, DELIVERED, RECHARGING, RECHARGED, RECHARGE_FAILED, REFUNDED)
+# What 发卡 systems (dujiaoka, acg-faka, Dujiao-Next) say beyond that: an unpaid order that
+# expired or was cancelled, a paid order delivered or refunded in part, a paid automatic
+# order that found no stock (dujiaoka 异常), and a delivery the system gave up on.
+EXPIRED, PART_DELIVERED, PART_REFUNDED = "已过期", "部分发货", "部分退款"
+NO_STOCK, DELIVERY_FAILED = "缺货", "发货失败"
+STATUSES = (UNPAID, PAID, DELIVERED, RECHARGING, RECHARGED, RECHARGE_FAILED, REFUNDED,
+            EXPIRED, PART_DELIVERED, PART_REFUNDED, NO_STOCK, DELIVERY_FAILED)
 TAIL = 4  # characters of a card code a buyer may see
 
 

@@ -13,8 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.orders import STATUSES
+from intents.extract import DEFAULT_ORDER_PATTERN
 
-BACKENDS = ("none", "sqlite", "http")
+# The 发卡 systems kefu reads straight from their database (read-only, bot/orders/sqlorders.py).
+SQL_BACKENDS = ("dujiaoka", "acgfaka", "dujiao_next")
+BACKENDS = ("none", "sqlite", "http", *SQL_BACKENDS)
+# Each system's order numbers, used when kefu.yaml sets no order_pattern: dujiaoka makes 16
+# random [A-Z0-9]; acg-faka 18 digits (3 random, yymmddHHMMSS, 3 random); Dujiao-Next's docs
+# show DN and a date with a sequence (DN202602110001).
+ORDER_PATTERNS = {"dujiaoka": r"[A-Z0-9]{16}", "acgfaka": r"\d{18}",
+                  "dujiao_next": r"DN\d{10,24}"}
+DUJIAO_NEXT_MODES = ("db", "api")
+IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]{0,63}"
 OWNER_PROOFS = ("telegram", "contact")
 ORDER_FIELDS = ("order_no", "status", "buyer", "product", "amount", "paid_at", "delivered_at",
                 "code_ref", "refunded_at", "pay_channel", "reference")
@@ -31,6 +41,13 @@ DEFAULTS: dict[str, Any] = {
     "repeat_claims": 3,
     "resends_per_order_per_day": 1,
     "resends_per_buyer_per_day": 3,
+    # The SQL backends: the connection URL is read from this environment variable (it holds
+    # a password, so it never goes in kefu.yaml); acg-faka's table prefix; an optional view
+    # giving each order's card-code tail, so kefu's database user needs no access to codes.
+    "dsn_env": "KEFU_ORDERS_DSN",
+    "table_prefix": "acg_",
+    "tail_view": "",
+    "dujiao_next": {"mode": "db"},
     "http": {"lookup_url": "", "refund_url": "", "resend_url": "", "token_env": "",
              "headers": {}, "fields": {}, "statuses": {}, "timeout_seconds": 2,
              "retries": 2},
@@ -53,6 +70,16 @@ class HttpSettings:
 
 
 @dataclass(frozen=True)
+class SqlSettings:
+    """How to reach a 发卡 system's database (dujiaoka, acg-faka, Dujiao-Next in db mode)."""
+
+    dsn_env: str = "KEFU_ORDERS_DSN"  # the environment variable holding the connection URL
+    table_prefix: str = "acg_"  # acg-faka's tables: acg_order, acg_commodity, acg_pay
+    tail_view: str = ""  # a view (order_no, tail) the shop made; empty: RIGHT() on the codes
+    dujiao_next_mode: str = "db"
+
+
+@dataclass(frozen=True)
 class OrdersSettings:
     """Which order backend kefu asks, and the limits of what it does on its own."""
 
@@ -69,6 +96,12 @@ class OrdersSettings:
     resends_per_order_per_day: int = 1  # automatic resends of one order a day; then a person
     resends_per_buyer_per_day: int = 3  # and of one buyer's orders together a day
     http: HttpSettings = field(default_factory=HttpSettings)
+    sql: SqlSettings = field(default_factory=SqlSettings)
+
+    @property
+    def order_pattern(self) -> str:
+        """The order numbers this backend's shop system makes (when kefu.yaml names none)."""
+        return ORDER_PATTERNS.get(self.backend, DEFAULT_ORDER_PATTERN)
 
 
 def parse_orders(raw: Mapping[str, Any]) -> OrdersSettings:
@@ -102,7 +135,29 @@ def parse_orders(raw: Mapping[str, Any]) -> OrdersSettings:
         resends_per_buyer_per_day=int(_number(raw["resends_per_buyer_per_day"],
                                               "orders.resends_per_buyer_per_day", 0, 1000,
                                               whole=True)),
-        http=_http(raw["http"], required=backend == "http"))
+        http=_http(raw["http"], required=backend == "http"),
+        sql=_sql(raw))
+
+
+def _sql(raw: Mapping[str, Any]) -> SqlSettings:
+    dsn_env = str(raw["dsn_env"] or "").strip()
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", dsn_env):
+        raise ValueError(f"orders.dsn_env: expected an environment variable name, got {dsn_env!r}")
+    prefix = str(raw["table_prefix"] if raw["table_prefix"] is not None else "").strip()
+    # Names are put into SQL text (they cannot be bound): only plain identifiers get there.
+    if prefix and not re.fullmatch(r"[A-Za-z0-9_]{1,32}", prefix):
+        raise ValueError(f"orders.table_prefix: expected letters, digits and _, got {prefix!r}")
+    view = str(raw["tail_view"] or "").strip()
+    if view and not re.fullmatch(IDENTIFIER, view):
+        raise ValueError(f"orders.tail_view: expected a table or view name, got {view!r}")
+    section = raw["dujiao_next"]
+    mode = str((section or {}).get("mode") or "db").strip().lower()
+    if mode not in DUJIAO_NEXT_MODES:
+        raise ValueError(f"orders.dujiao_next.mode: expected db or api, got {mode!r}")
+    if mode == "api" and str(raw["backend"]).strip().lower() == "dujiao_next":
+        # The guest-API side of Dujiao-Next is built apart from the database side.
+        raise ValueError("orders.dujiao_next.mode: api is not available yet; use db")
+    return SqlSettings(dsn_env, prefix, view, mode)
 
 
 def _http(raw: Mapping[str, Any], required: bool) -> HttpSettings:
