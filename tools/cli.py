@@ -48,15 +48,14 @@ def cmd_match(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the matcher and extractors on a labelled JSONL file."""
     from intents.match import load_matcher
-    from tools.evaluate import evaluate, load_cases, per_intent_table
+    from tools.evaluate import evaluate, figures_text, load_cases, per_intent_table
 
     cfg = _config(args)
     figures, outcomes = evaluate(load_matcher(_faq_path(args)), load_cases(Path(args.file)),
                                  cfg.thresholds, cfg.order_pattern)
     print(per_intent_table(outcomes))
     print()
-    for key, value in figures.items():
-        print(f"{key:<18}{value}")
+    print(figures_text(figures))
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     return 0
