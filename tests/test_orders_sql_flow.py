@@ -1,8 +1,8 @@
 """Whole conversations with a dujiaoka / acg-faka / Dujiao-Next shop, through the front door,
 against the real databases.
 
-The ownership proof for shops that do not record Telegram ids is built separately; until
-it lands these run with `check_owner: false`, and assert only what does not depend on it.
+None of these systems records a Telegram id, so every conversation proves the order first
+with what the shop knows (the checkout email or contact, or the lookup password).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def sql_shop_fixture(make_shop: Callable[..., Kefu], shop_dbs: ShopDbs,
 
     def make(backend: str) -> Kefu:
         monkeypatch.setenv("KEFU_ORDERS_DSN", shop_dbs.url(backend))
-        k = make_shop({"backend": backend, "check_owner": False})
+        k = make_shop({"backend": backend})
         made.append(k)
         return k
     yield make
@@ -47,7 +47,9 @@ def test_a_delivered_dujiaoka_order_is_answered_with_the_tail_and_no_code_is_kep
         sql_shop: Callable[[str], Kefu]) -> None:
     k = sql_shop("dujiaoka")
     buyer = Buyer(k, BUYER)
-    reply = buyer.says("卡密没到 DJKDELIVERED0001")
+    asked = buyer.says("卡密没到 DJKDELIVERED0001")
+    assert "请先核实" in asked and "WXYZ" not in asked and "王者荣耀" not in asked
+    reply = buyer.says("PW123")  # dujiaoka's search_pwd, case aside
     assert "DJKDELIVERED0001" in reply and "卡密尾号 WXYZ" in reply and "13:51 发货" in reply
     buyer.presses("没解决, 转人工")
     buyer.says("还是没有, 麻烦看看 DJKCRLF000000010")
@@ -66,7 +68,9 @@ def test_a_delivered_dujiaoka_order_is_answered_with_the_tail_and_no_code_is_kep
 def test_an_expired_unpaid_dujiaoka_order_says_no_money_was_taken(
         sql_shop: Callable[[str], Kefu]) -> None:
     k = sql_shop("dujiaoka")
-    reply = Buyer(k, BUYER).says("查一下订单 DJKEXPIRED000007")
+    buyer = Buyer(k, BUYER)
+    buyer.says("查一下订单 DJKEXPIRED000007")
+    reply = buyer.says("f@qq.com")
     assert "已过期未支付, 没有扣款" in reply and "重新下单" in reply
     assert tickets(k) == []
 
@@ -75,7 +79,8 @@ def test_a_failed_small_dujiaoka_order_goes_to_a_person_with_the_refund_button(
         sql_shop: Callable[[str], Kefu]) -> None:
     k = sql_shop("dujiaoka")
     buyer = Buyer(k, BUYER)
-    reply = buyer.says("卡密没到 DJKFAILED0000005")
+    buyer.says("卡密没到 DJKFAILED0000005")
+    reply = buyer.says("我的邮箱是 D@QQ.COM")
     assert "1 小时内原路退回" in reply and "工单 #T1001" in reply
     [row] = tickets(k)
     assert row["details"]["refund"]["state"] == "awaiting_approval"
@@ -88,17 +93,21 @@ def test_no_stock_is_said_honestly_and_a_person_decides(
         sql_shop: Callable[[str], Kefu]) -> None:
     k = sql_shop("dujiaoka")
     buyer = Buyer(k, BUYER)
-    reply = buyer.says("卡密没到 DJKNOSTOCK000006, 我要补发")
+    buyer.says("卡密没到 DJKNOSTOCK000006, 我要补发")
+    reply = buyer.says("e@qq.com")
     assert "缺货" in reply and "工单" in reply
     assert "缺货" in json.dumps(tickets(k)[0]["details"], ensure_ascii=False)
 
 
 def test_acgfaka_and_dujiao_next_numbers_are_found_in_buyer_words(
         sql_shop: Callable[[str], Kefu]) -> None:
-    reply = Buyer(sql_shop("acgfaka"), BUYER).says("付了钱卡密没到 100241122153012345")
-    assert "卡密尾号 LAST" in reply
+    acg = Buyer(sql_shop("acgfaka"), BUYER)
+    assert "请先核实" in acg.says("付了钱卡密没到 100241122153012345")
+    assert "卡密尾号 LAST" in acg.says("138 0013 8000")  # the contact typed at checkout
     k = sql_shop("dujiao_next")
-    partial = Buyer(k, BUYER).says("付了钱卡密没到 DN202602110004 帮我补发")
+    dn = Buyer(k, BUYER)
+    dn.says("付了钱卡密没到 DN202602110004 帮我补发")
+    partial = dn.says("guest@example.com")
     assert "只发出了一部分卡密" in partial
     assert "部分发货" in json.dumps(tickets(k)[0]["details"], ensure_ascii=False)
 
@@ -157,3 +166,19 @@ def test_kefu_orders_check_prints_the_mapped_fields_or_one_clear_line(
     code, _, err = run_check(tmp_path, "acgfaka", "100241122153012345",
                              shop_dbs.url("acgfaka"), capsys, table_prefix="shop_")
     assert code == 2 and "orders.table_prefix, now 'shop_'" in err
+
+
+def test_three_wrong_emails_hand_over_and_disclose_nothing(
+        sql_shop: Callable[[str], Kefu]) -> None:
+    k = sql_shop("dujiaoka")
+    buyer = Buyer(k, BUYER)
+    buyer.says("卡密没到 DJKDELIVERED0001 补发")
+    for guess in ("someone@qq.com", "pw1234", "13800001111"):
+        last = buyer.says(guess)
+    assert "工单 #T1001" in last and "人工" in last
+    told = " ".join(m["text"] for m in k.store.db.query(
+        "SELECT text FROM messages WHERE direction = 'out'"))
+    assert not any(word in told for word in ("WXYZ", "王者荣耀", "buyer@qq.com", "b***"))
+    [row] = tickets(k)
+    assert "未能核实" in json.dumps(row["details"], ensure_ascii=False)
+    assert not k.store.order_proofs.proven(BUYER, "DJKDELIVERED0001")
