@@ -12,6 +12,10 @@ message, waits for the bot's next message in that chat, and sends the next one. 
 throughput, p50/p99 reply latency, the bot process's peak RSS (VmHWM) and CPU per message,
 lost replies (must be 0), and each target's ratio to the echo baseline.
 
+`--target kefu-slowshop`: kefu with its orders on a shop API that takes 2 s per lookup;
+one question in ten is an order lookup (issue 14: how many turns a second kefu keeps while
+the shop is slow; compare with `--target kefu` in the same run).
+
 `--scenario mixed` (issue 8's load figure): 60 % of the buyers ask eight FAQ questions, 40 %
 go through intake to a ticket, an agent replies in the ticket's topic, the buyer's thanks is
 relayed to the topic and the agent resolves it (benchmarks/e2e_mix.py). Every step is one
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import json
 import os
@@ -43,8 +48,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import yaml  # noqa: E402
+
 from benchmarks import e2e_mix  # noqa: E402
 from tests.e2e.peer import BotApiPeer  # noqa: E402
+from tests.fixtures_orders import serve_shop  # noqa: E402
 from tools.report.stats import percentile as nearest_rank  # noqa: E402
 
 
@@ -59,6 +67,8 @@ TARGETS: dict[str, str] = {
     "kefu": "{python} -m tools.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
     "kefu-limited": "{python} -m tools.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
     "kefu-httpx": "{python} -m tools.cli --config {workdir}/kefu.yaml run --base-url {base_url}",
+    "kefu-slowshop": "{python} -m tools.cli --config {workdir}/kefu.yaml run --base-url "
+                     "{base_url}",
 }
 STAFF_CHAT = -1001777
 AGENTS = (501, 502, 503)
@@ -85,10 +95,31 @@ def setup_kefu(peer: BotApiPeer, workdir: Path, limited: bool = False,
         peer.set_member(STAFF_CHAT, agent, "member")
 
 
+SLOW_SHOP_SECONDS = 2.0  # issue 14: turns a second kefu keeps while the shop takes this long
+
+
+def setup_slow_shop(peer: BotApiPeer, workdir: Path) -> None:
+    """kefu as above, its orders on a shop API (on loopback) that answers in 2 s.
+
+    One question in ten ("订单号 … 查一下") is an order lookup: that buyer waits for the shop
+    (and hears "正在查询订单…" after a second); every other buyer must not. The shop lives
+    until this benchmark process ends."""
+    setup_kefu(peer, workdir)
+    shop = contextlib.ExitStack().enter_context(serve_shop())
+    shop.answer("/orders/", 200, {"data": {"no": "20240518123456", "state": "已发货"}},
+                delay=SLOW_SHOP_SECONDS)  # the last answer repeats
+    http = {"lookup_url": f"{shop.url}/orders/{{order_no}}", "timeout_seconds": 4,
+            "retries": 0, "fields": {"order_no": "data.no", "status": "data.state"}}
+    with (workdir / "kefu.yaml").open("a", encoding="utf-8") as config:
+        config.write(yaml.safe_dump({"orders": {"backend": "http", "check_owner": False,
+                                                "http": http}}, allow_unicode=True))
+
+
 # name -> called with (peer, workdir) before the target starts: write its config, set_forum...
 SETUPS: dict[str, Callable[[BotApiPeer, Path], None]] = {
     "kefu": setup_kefu, "kefu-limited": functools.partial(setup_kefu, limited=True),
-    "kefu-httpx": functools.partial(setup_kefu, http="httpx")}
+    "kefu-httpx": functools.partial(setup_kefu, http="httpx"),
+    "kefu-slowshop": setup_slow_shop}
 STAFFED = {"kefu"}  # targets with a staff group: handoffs reach a person (else echo buyers)
 
 
