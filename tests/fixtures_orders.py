@@ -11,6 +11,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 import yaml
@@ -94,8 +95,8 @@ def _handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             shop.seen.append({"method": self.command, "path": self.path,
-                              "headers": dict(self.headers),
-                              "json": json.loads(body) if body else None})
+                              "headers": dict(self.headers), "json": _json(body),
+                              "form": {k: v[0] for k, v in parse_qs(body.decode()).items()}})
             status, answer, delay = shop.next_answer(self.path)
             if delay:
                 threading.Event().wait(delay)  # a slow shop: the client must give up first
@@ -114,6 +115,14 @@ def _handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
     return Handler
+
+
+def _json(body: bytes) -> Any:
+    """A JSON body as sent, None for a form or nothing."""
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
 
 
 @contextmanager

@@ -73,15 +73,28 @@ orders:                      # the shop's order data: "卡密没到 KM..." is an
   resends_per_order_per_day: 1  # automatic resends of one order a day; then a person checks
   resends_per_buyer_per_day: 3  # of all one buyer's orders a day (0: never automatic)
   http:                      # backend http: one lookup takes 5 s at most, retries included
-    lookup_url: ""           # GET, e.g. https://shop.example.com/api/orders/{order_no}
+    preset: ""               # acgfaka_public | dujiao_next_guest: fills the keys below (README)
+    base_url: ""             # with a preset: the shop's address, e.g. https://faka.example.com
+    lookup_url: ""           # e.g. https://shop.example.com/api/orders/{order_no}
+    lookup_method: GET       # GET | POST
+    lookup_body: form        # a POST's body: form | json
+    lookup_params: {}        # name: template; {order_no}, {email}/{contact}, {password}
     refund_url: ""           # POST; empty: agents approve refunds with one tap
     resend_url: ""           # POST; empty: no automatic resend of card codes
     token_env: ""            # e.g. SHOP_API_TOKEN: the variable holding the API token
     headers: {}              # e.g. {Authorization: "Bearer {token}"}
     fields: {}               # kefu field: path in the shop's JSON, e.g. {status: data.state}
     statuses: {}             # the shop's status: kefu's, e.g. {"3": 已发货, "4": 充值失败}
+    data_path: ""            # where the order (or a list of them) sits, e.g. data
+    ok_path: ""              # the wrapper's result code, e.g. status_code
+    ok_value: ""             # its success value, e.g. "0"; another value: no such order
+    message_path: msg        # the wrapper's message
+    error_values: []         # result codes meaning the shop failed, e.g. ["500"]
+    throttle_values: []      # result codes meaning slow down (限流), e.g. ["429"]
+    throttle_words: []       # words in the message meaning the same, e.g. [频繁]
+    records_telegram: true   # the mapped buyer holds Telegram ids (false: buyers prove it)
     timeout_seconds: 2       # per attempt
-    retries: 2               # after a timeout, a refused connection, 429 or 5xx
+    retries: 2               # after a timeout, a refused connection, 5xx or 429 (Retry-After)
 
 telegram:                    # Telegram's flood limits kefu keeps when sending
   messages_per_second: 30    # overall; 0 = no limit (only for a test server)

@@ -86,8 +86,9 @@ class OrderBackend(Protocol):
         """The shop takes resend requests from kefu."""
         ...
 
-    def lookup(self, order_no: str) -> Order | None:
-        """The order, None when the shop has no such order; BackendError when it cannot say."""
+    def lookup(self, order_no: str, proof: Proof | None = None) -> Order | None:
+        """The order, None when the shop has no such order (or the proof does not match it);
+        BackendError when it cannot say; ProofNeeded when it answers only with a proof."""
         ...
 
     def request_refund(self, order: Order, reason: str) -> ActionResult:
@@ -128,3 +129,27 @@ def owned_by(order: Order, user_id: int) -> bool | None:
     if not names:
         return None
     return bool(names & {str(user_id), f"tg:{user_id}"})
+
+
+class ProofNeeded(BackendError):
+    """The shop answers only with the buyer's proof (Dujiao-Next's guest lookup): ask the buyer
+    for `needs` ("contact": the checkout email or contact, "password": the 查询密码), then look
+    the order up again with a Proof. A subclass of BackendError, so code that does not know it
+    fails safe: the buyer gets a person."""
+
+    def __init__(self, needs: tuple[str, ...]) -> None:
+        self.needs = needs
+        super().__init__(f"proof needed: {', '.join(needs)}")
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What a buyer typed to prove an order theirs, passed to a shop that checks it itself."""
+
+    contact: str = ""  # the checkout email or contact
+    password: str = ""  # the lookup password (查询密码)
+
+    def __repr__(self) -> str:
+        # Logged calls and answers carry a Proof: the password never, the contact masked.
+        contact = mask_contact(self.contact) if self.contact else ""
+        return f"Proof(contact={contact!r}, password={'***' if self.password else ''!r})"

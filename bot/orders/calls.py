@@ -16,17 +16,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.kefu import Kefu
-from bot.orders import ActionResult, BackendError, Order, OrderBackend
+from bot.orders import ActionResult, BackendError, Order, OrderBackend, Proof, ProofNeeded
 from bot.orders.backend import backend_for
+
+__all__ = ["Answered", "Call", "LookupOrder", "NeedsCalls", "Proof", "ProofNeeded",
+           "RequestRefund", "RequestResend", "answers_of", "ask", "lookup", "perform",
+           "perform_with", "request"]
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class LookupOrder:
-    """Look an order up by its number."""
+    """Look an order up by its number, with the buyer's proof where the shop asks for one."""
 
     order_no: str
+    proof: Proof | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class Answered:
     call: Call
     value: Order | ActionResult | None = None
     error: str = ""
+    # Set when the shop answers only with a proof: what to ask the buyer for (ProofNeeded).
+    proof_needed: tuple[str, ...] = ()
 
 
 class NeedsCalls(Exception):
@@ -89,6 +96,8 @@ def ask(k: Kefu, call: Call) -> Order | ActionResult | None:
 
 
 def _value(answer: Answered) -> Order | ActionResult | None:
+    if answer.proof_needed:
+        raise ProofNeeded(answer.proof_needed)
     if answer.error:
         raise BackendError(answer.error)
     return answer.value
@@ -106,10 +115,12 @@ def perform_with(backend: OrderBackend, call: Call) -> Answered:
     """Make one call with this backend; errors become the answer's `error`."""
     try:
         if isinstance(call, LookupOrder):
-            return Answered(call, backend.lookup(call.order_no))
+            return Answered(call, backend.lookup(call.order_no, call.proof))
         if isinstance(call, RequestRefund):
             return Answered(call, backend.request_refund(call.order, call.reason))
         return Answered(call, backend.resend(call.order, call.ticket))
+    except ProofNeeded as exc:
+        return Answered(call, error=str(exc), proof_needed=exc.needs)
     except BackendError as exc:
         return Answered(call, error=str(exc)[:200] or type(exc).__name__)
     except Exception as exc:  # a bug or a surprise in a backend must not lose the turn
@@ -117,9 +128,10 @@ def perform_with(backend: OrderBackend, call: Call) -> Answered:
         return Answered(call, error=f"{type(exc).__name__}: {str(exc)[:150]}")
 
 
-def lookup(k: Kefu, order_no: str) -> Order | None:
-    """The order (None: the shop has no such order), through `ask`."""
-    found = ask(k, LookupOrder(order_no))
+def lookup(k: Kefu, order_no: str, proof: Proof | None = None) -> Order | None:
+    """The order (None: the shop has no such order, or the proof does not match it), through
+    `ask`; ProofNeeded when the shop answers only with the buyer's proof."""
+    found = ask(k, LookupOrder(order_no, proof))
     return found if isinstance(found, Order) else None
 
 

@@ -12,8 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.orders import STATUSES
+from bot.orders.http_settings import (
+    HTTP_DEFAULTS,
+    MAX_SECONDS,
+    ORDER_FIELDS,
+    HttpSettings,
+    parse_http,
+)
 from intents.extract import DEFAULT_ORDER_PATTERN
+
+__all__ = ["BACKENDS", "DEFAULTS", "MAX_SECONDS", "ORDER_FIELDS", "OWNER_PROOFS",
+           "HttpSettings", "OrdersSettings", "parse_orders"]
 
 # The 发卡 systems kefu reads straight from their database (read-only, bot/orders/sqlorders.py).
 SQL_BACKENDS = ("dujiaoka", "acgfaka", "dujiao_next")
@@ -26,9 +35,6 @@ ORDER_PATTERNS = {"dujiaoka": r"[A-Z0-9]{16}", "acgfaka": r"\d{18}",
 DUJIAO_NEXT_MODES = ("db", "api")
 IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]{0,63}"
 OWNER_PROOFS = ("telegram", "contact")
-ORDER_FIELDS = ("order_no", "status", "buyer", "product", "amount", "paid_at", "delivered_at",
-                "code_ref", "refunded_at", "pay_channel", "reference")
-MAX_SECONDS = 5.0  # the whole of one lookup, retries included, never takes longer than this
 
 DEFAULTS: dict[str, Any] = {
     "backend": "none",
@@ -48,25 +54,8 @@ DEFAULTS: dict[str, Any] = {
     "table_prefix": "acg_",
     "tail_view": "",
     "dujiao_next": {"mode": "db"},
-    "http": {"lookup_url": "", "refund_url": "", "resend_url": "", "token_env": "",
-             "headers": {}, "fields": {}, "statuses": {}, "timeout_seconds": 2,
-             "retries": 2},
+    "http": HTTP_DEFAULTS,
 }
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    """How to reach the shop's REST API and read its JSON."""
-
-    lookup_url: str = ""
-    refund_url: str = ""  # empty: no refund endpoint, agents approve refunds with one tap
-    resend_url: str = ""  # empty: no resend endpoint
-    token_env: str = ""  # name of the environment variable holding the API token
-    headers: tuple[tuple[str, str], ...] = ()  # "{token}" in a value becomes the token
-    fields: tuple[tuple[str, str], ...] = ()  # kefu field -> dotted path in the shop's JSON
-    statuses: tuple[tuple[str, str], ...] = ()  # the shop's status word -> kefu's status
-    timeout_seconds: float = 2.0
-    retries: int = 2
 
 
 @dataclass(frozen=True)
@@ -135,7 +124,7 @@ def parse_orders(raw: Mapping[str, Any]) -> OrdersSettings:
         resends_per_buyer_per_day=int(_number(raw["resends_per_buyer_per_day"],
                                               "orders.resends_per_buyer_per_day", 0, 1000,
                                               whole=True)),
-        http=_http(raw["http"], required=backend == "http"),
+        http=parse_http(raw["http"], required=backend == "http"),
         sql=_sql(raw))
 
 
@@ -156,30 +145,9 @@ def _sql(raw: Mapping[str, Any]) -> SqlSettings:
         raise ValueError(f"orders.dujiao_next.mode: expected db or api, got {mode!r}")
     if mode == "api" and str(raw["backend"]).strip().lower() == "dujiao_next":
         # The guest-API side of Dujiao-Next is built apart from the database side.
-        raise ValueError("orders.dujiao_next.mode: api is not available yet; use db")
+        raise ValueError("orders.dujiao_next.mode: api is served by the http backend; set "
+                         "backend: http with http.preset: dujiao_next_guest and http.base_url")
     return SqlSettings(dsn_env, prefix, view, mode)
-
-
-def _http(raw: Mapping[str, Any], required: bool) -> HttpSettings:
-    lookup = _url(raw["lookup_url"], "orders.http.lookup_url")
-    if required and not lookup:
-        raise ValueError("orders.http.lookup_url: required with backend http, e.g. "
-                         "https://shop.example.com/api/orders/{order_no}")
-    token_env = str(raw["token_env"] or "").strip()
-    if token_env and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", token_env):
-        raise ValueError(f"orders.http.token_env: expected an environment variable name, "
-                         f"got {token_env!r}")
-    return HttpSettings(
-        lookup_url=lookup,
-        refund_url=_url(raw["refund_url"], "orders.http.refund_url"),
-        resend_url=_url(raw["resend_url"], "orders.http.resend_url"),
-        token_env=token_env,
-        headers=_pairs(raw["headers"], "orders.http.headers"),
-        fields=_fields(raw["fields"]),
-        statuses=_statuses(raw["statuses"]),
-        timeout_seconds=_number(raw["timeout_seconds"], "orders.http.timeout_seconds", 0.1,
-                                MAX_SECONDS),
-        retries=int(_number(raw["retries"], "orders.http.retries", 0, 5, whole=True)))
 
 
 def _number(value: Any, key: str, low: float, high: float, whole: bool = False) -> float:
@@ -188,37 +156,3 @@ def _number(value: Any, key: str, low: float, high: float, whole: bool = False) 
         what = "a whole number" if whole else "a number"
         raise ValueError(f"{key}: expected {what} from {low:g} to {high:g}, got {value!r}")
     return float(value)
-
-
-def _url(value: Any, key: str) -> str:
-    url = str(value or "").strip()
-    if not url:
-        return ""
-    if not re.match(r"https?://", url) or "{order_no}" not in url:
-        raise ValueError(f"{key}: expected an http(s) URL containing {{order_no}}, got {url!r}")
-    return url
-
-
-def _pairs(value: Any, key: str) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, Mapping) or not all(isinstance(v, str | int)
-                                                 for v in value.values()):
-        raise ValueError(f"{key}: expected name: text pairs")
-    return tuple((str(k), str(v)) for k, v in value.items())
-
-
-def _fields(value: Any) -> tuple[tuple[str, str], ...]:
-    pairs = _pairs(value, "orders.http.fields")
-    for name, _ in pairs:
-        if name not in ORDER_FIELDS:
-            raise ValueError(f"orders.http.fields.{name}: unknown order field; "
-                             f"expected one of {', '.join(ORDER_FIELDS)}")
-    return pairs
-
-
-def _statuses(value: Any) -> tuple[tuple[str, str], ...]:
-    pairs = _pairs(value, "orders.http.statuses")
-    for word, status in pairs:
-        if status not in STATUSES:
-            raise ValueError(f"orders.http.statuses.{word}: expected one of "
-                             f"{'/'.join(STATUSES)}, got {status!r}")
-    return pairs

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from bot.db import Store
-from bot.orders import ActionResult, BackendError, Order
+from bot.orders import ActionResult, BackendError, Order, Proof
 from bot.orders.parse import order_from
 
 logger = logging.getLogger(__name__)
@@ -29,8 +29,9 @@ class SqliteOrders:
     remote: bool = False  # a read of kefu's own file: answered inside the turn
     records_telegram: bool = True  # the `buyer` column holds Telegram ids
 
-    def lookup(self, order_no: str) -> Order | None:
-        """The order row, or None; a row kefu cannot read is a BackendError."""
+    def lookup(self, order_no: str, proof: Proof | None = None) -> Order | None:
+        """The order row, or None; a row kefu cannot read is a BackendError. The proof is
+        ignored: kefu checks it against the row itself (bot/orders/ownership.py)."""
         row = self.store.orders.row(order_no)
         if row is None:
             return None
