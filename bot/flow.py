@@ -11,7 +11,7 @@ from bot import intake, notices, replies, several, tickets, urgency
 from bot import matter_replies as mr
 from bot.callbacks import Human, Pick, Withdraw, choice, decode
 from bot.kefu import Kefu
-from bot.orders import lookup
+from bot.orders import Order, lookup
 from bot.orders.ticketing import settle_ticket
 from bot.records import Conversation, Turn
 from bot.tickets import to_buyer
@@ -133,9 +133,11 @@ def start_intake(k: Kefu, uid: int, intent: Intent, details: dict[str, Any], now
     return conv, outs + more
 
 
-def advance(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> Turn:
-    """Ask for the next missing detail, or open the ticket when nothing is missing."""
-    checked = lookup.check(k, conv, intent, now)  # an order number settled from shop data
+def advance(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime,
+            proven: Order | None = None) -> Turn:
+    """Ask for the next missing detail, or open the ticket when nothing is missing
+    (`proven`: the order a shop answered the buyer's proof with, see lookup.check)."""
+    checked = lookup.check(k, conv, intent, now, proven)  # the order settled from shop data
     if checked.final:
         return checked.conv, checked.outs
     turn, outs = _next_step(k, checked.conv, checked.intent or intent, now)

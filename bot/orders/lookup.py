@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import tickets
 from bot.kefu import Kefu
-from bot.orders import BackendError, OrderBackend, calls, ownership
+from bot.orders import BackendError, Order, OrderBackend, ProofNeeded, calls, ownership
 from bot.orders import wording as w
 from bot.orders.act import carry_out
 from bot.orders.backend import backend_for
@@ -34,8 +34,12 @@ def preface(intent: Intent, details: dict[str, Any], answer: str) -> str:
     return "" if details.get("order_no") or intent.action == "answer" else answer
 
 
-def check(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> Checked:
-    """Look up a newly known order number and carry out what `remedy.decide` says."""
+def check(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime,
+          proven: Order | None = None) -> Checked:
+    """Look up a newly known order number and carry out what `remedy.decide` says.
+
+    `proven`: the order as the shop answered a buyer's proof (a shop that answers only with
+    one, such as Dujiao-Next's guest API): it is the buyer's, and not asked for again."""
     order_no = conv.details.get("order_no")
     if (intent is None or not order_no or not takes(k, intent)
             or conv.details.get("order_checked") == order_no
@@ -44,18 +48,20 @@ def check(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime) -> 
     backend = backend_for(k)
     assert backend is not None  # takes() saw a backend configured
     try:  # a remote shop: the turn waits for the adapter to ask (NeedsCalls)
-        order = calls.lookup(k, order_no)
+        order = proven or calls.lookup(k, order_no)
+    except ProofNeeded as needed:  # the shop answers only with the buyer's email and password
+        return ownership.ask(conv, intent, order_no, True, needed.needs)
     except BackendError as exc:
         return _unavailable(k, conv, intent, order_no, str(exc), now)
-    if ownership.needs_proof(k, backend, conv.user_id, order_no):  # 请先核实: nothing said yet
-        return ownership.ask(conv, intent, order_no, order is not None)
-    ask = _ask(k, conv, intent, order_no, backend, now)
+    if proven is None and ownership.needs_proof(k, backend, conv.user_id, order_no):
+        return ownership.ask(conv, intent, order_no, order is not None)  # 请先核实
+    ask = _ask(k, conv, intent, order_no, backend, now, proven is not None)
     return carry_out(k, conv, intent, order, decide(order, order_no, ask, k.config.orders),
                      backend, now)
 
 
 def _ask(k: Kefu, conv: Conversation, intent: Intent, order_no: str, backend: OrderBackend,
-         now: datetime) -> Ask:
+         now: datetime, proven: bool = False) -> Ask:
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)  # now is shop time
     claims = k.store.orders.claims(conv.user_id, NOT_RECEIVED, now - CLAIM_WINDOW, order_no)
     history = k.store.order_actions  # per order number: editing a ticket cannot reset it
@@ -67,7 +73,7 @@ def _ask(k: Kefu, conv: Conversation, intent: Intent, order_no: str, backend: Or
                resends_today=history.resends_since(midnight, order_no=order_no),
                buyer_resends_today=history.resends_since(midnight, user_id=conv.user_id),
                can_refund=backend.can_refund, can_resend=backend.can_resend,
-               proven=ownership.proven(k, conv.user_id, order_no))
+               proven=proven or ownership.proven(k, conv.user_id, order_no))
 
 
 def _unavailable(k: Kefu, conv: Conversation, intent: Intent, order_no: str, reason: str,

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from bot import replies
 from bot.kefu import Kefu
-from bot.orders import Order, OrderBackend
+from bot.orders import Order, OrderBackend, Proof
 from bot.orders.ticketing import Checked
 from bot.outbox import to_buyer
 from bot.records import Conversation
@@ -34,7 +34,13 @@ ASK = ("请先核实 🔒 为了保护你的订单, 我需要确认这是你本�
        "联系方式或邮箱, 或者订单的查询密码。只用于核对, 不会显示给任何人。")
 MISS = ("没有对上 🙏 请核对一下下单时填写的联系方式/邮箱或查询密码, 也看看订单号是否正确 "
         "(还可以再试 {left} 次)。")
+ASK_BOTH = ("请先核实 🔒 这家店的订单要用下单邮箱和订单查询密码才能查询: 请把两样一起发给我, "
+            "用空格隔开 (例如 abc@qq.com 123456)。只用于这次查询, 不会显示或保存。")
+MISS_BOTH = ("没有查到 🙏 请核对下单邮箱和订单查询密码 (两样一起发, 用空格隔开), 也看看订单号"
+             "是否正确 (还可以再试 {left} 次)。")
 PROVEN = "核实通过 ✅"
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+_WORDS = re.compile(r"邮箱|邮件|密码|查询密码|订单密码|是|为|和|[:：,，;；]")
 GIVE_UP = "几次都没能核实, 为了订单安全我先不查看订单详情, 已转给人工客服帮你确认。"
 
 
@@ -62,12 +68,28 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
 
 
-def ask(conv: Conversation, intent: Intent, order_no: str, found: bool) -> Checked:
-    """Ask for the proof; nothing about the order is said until it matches."""
+def ask(conv: Conversation, intent: Intent, order_no: str, found: bool,
+        needs: tuple[str, ...] = ()) -> Checked:
+    """Ask for the proof; nothing about the order is said until it matches. `needs`: what a
+    shop that answers only with a proof wants (Dujiao-Next: the email and the password)."""
     details = {key: v for key, v in conv.details.items() if key != "asking"}
-    details["proving"] = {"order_no": order_no, "tries": 0, "found": found}
+    details["proving"] = {"order_no": order_no, "tries": 0, "found": found,
+                          "needs": list(needs)}
     asked = replace(conv, step=STEP, intent=intent.id, details=details)
-    return Checked(asked, [to_buyer(conv.user_id, ASK, replies.HUMAN, replies.CANCEL)], True)
+    text = ASK_BOTH if set(needs) >= {"contact", "password"} else ASK
+    return Checked(asked, [to_buyer(conv.user_id, text, replies.HUMAN, replies.CANCEL)], True)
+
+
+def proof_in(text: str) -> Proof:
+    """The email (or contact) and the password in one message ("abc@qq.com 123456")."""
+    text = unicodedata.normalize("NFKC", text[:500])
+    email = _EMAIL.search(text)
+    contact = email.group(0) if email else ""
+    rest = _WORDS.sub(" ", text.replace(contact, " ", 1) if contact else text)
+    tokens = [t for t in rest.split() if t]
+    if not contact and len(tokens) >= 2:  # a phone or QQ first, the password after it
+        contact, tokens = tokens[0], tokens[1:]
+    return Proof(contact=contact, password=tokens[0] if tokens else "")
 
 
 def missed(conv: Conversation) -> tuple[Conversation, int]:
@@ -78,9 +100,11 @@ def missed(conv: Conversation) -> tuple[Conversation, int]:
         MAX_TRIES - proving["tries"]
 
 
-def unproven_note(order: Order | None, order_no: str, tries: int) -> str:
+def unproven_note(order: Order | None, order_no: str, tries: int, by_shop: bool = False
+                  ) -> str:
     """The agent's note after the buyer could not prove the order theirs."""
-    why = "订单系统查不到该单号" if order is None else "联系方式/邮箱/查询密码均不符"
+    why = ("商城按买家给的邮箱和查询密码查不到该订单" if by_shop else
+           "订单系统查不到该单号" if order is None else "联系方式/邮箱/查询密码均不符")
     return (f"⚠️ 买家 {tries} 次未能核实订单 {order_no} 的归属 ({why}); "
             "未向买家透露订单详情, 请人工确认身份")
 
