@@ -182,3 +182,23 @@ def test_three_wrong_emails_hand_over_and_disclose_nothing(
     [row] = tickets(k)
     assert "未能核实" in json.dumps(row["details"], ensure_ascii=False)
     assert not k.store.order_proofs.proven(BUYER, "DJKDELIVERED0001")
+
+
+def test_a_cancelled_dujiao_next_order_says_no_money_was_taken(
+        sql_shop: Callable[[str], Kefu]) -> None:
+    k = sql_shop("dujiao_next")
+    buyer = Buyer(k, BUYER)
+    assert "请先核实" in buyer.says("查一下订单 DN202602110009 怎么没了")
+    reply = buyer.says("GUEST@example.com")
+    assert "已过期未支付, 没有扣款" in reply and tickets(k) == []
+
+
+def test_a_paid_acgfaka_order_never_delivered_goes_to_the_refund_button(
+        sql_shop: Callable[[str], Kefu]) -> None:
+    k = sql_shop("acgfaka")  # acg-faka has no failed state: paid, undelivered past the hour
+    buyer = Buyer(k, BUYER)
+    buyer.says("付了钱卡密没到 100241122153012346")
+    reply = buyer.says("buyer@qq.com")
+    assert "核实通过" in reply and "没能按时发货" in reply and "1 小时内原路退回" in reply
+    card = next(o for o in buyer.last if o.kind == "card")
+    assert "批准退款" in [c.label for c in card.choices]
