@@ -96,6 +96,7 @@ def setup_kefu(peer: BotApiPeer, workdir: Path, limited: bool = False,
 
 
 SLOW_SHOP_SECONDS = 2.0  # issue 14: turns a second kefu keeps while the shop takes this long
+RUNNING_SHOPS: list[contextlib.ExitStack] = []  # the slow shops, alive until the process ends
 
 
 def setup_slow_shop(peer: BotApiPeer, workdir: Path) -> None:
@@ -105,7 +106,9 @@ def setup_slow_shop(peer: BotApiPeer, workdir: Path) -> None:
     (and hears "正在查询订单…" after a second); every other buyer must not. The shop lives
     until this benchmark process ends."""
     setup_kefu(peer, workdir)
-    shop = contextlib.ExitStack().enter_context(serve_shop())
+    stack = contextlib.ExitStack()
+    RUNNING_SHOPS.append(stack)  # a dropped stack would stop the shop at once
+    shop = stack.enter_context(serve_shop())
     shop.answer("/orders/", 200, {"data": {"no": "20240518123456", "state": "已发货"}},
                 delay=SLOW_SHOP_SECONDS)  # the last answer repeats
     http = {"lookup_url": f"{shop.url}/orders/{{order_no}}", "timeout_seconds": 4,

@@ -58,7 +58,7 @@ def test_the_sql_settings(tmp_path: Path) -> None:
     ("orders: {backend: acgfaka, table_prefix: 'acg_; DROP'}\n", "orders.table_prefix"),
     ("orders: {backend: dujiaoka, tail_view: 'v x'}\n", "orders.tail_view"),
     ("orders: {backend: dujiaoka, dsn_env: 'mysql://u:p@h/db'}\n", "orders.dsn_env"),
-    ("orders: {backend: dujiao_next, dujiao_next: {mode: api}}\n", "orders.dujiao_next.mode"),
+    ("orders: {backend: dujiao_next, dujiao_next: {mode: api}}\n", "orders.http.base_url"),
     ("orders: {backend: dujiao_next, dujiao_next: {mode: grpc}}\n", "orders.dujiao_next.mode"),
 ])
 def test_bad_sql_settings_name_the_key(tmp_path: Path, yaml: str, key: str) -> None:

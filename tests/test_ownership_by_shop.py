@@ -35,9 +35,9 @@ def dujiao(tmp_path: Path, clock: FakeClock, orders_matcher: Matcher) -> Iterato
                 payload="DNX-CODE-AAAA-1111\nDNX-CODE-BBBB-ZZ99\n")
         cfg = {"database": str(tmp_path / "kefu.db"), "faq": str(ORDERS_FAQ),
                "match": {"answer": 0.5, "margin": 0.05, "clarify": 0.2},
-               "order_pattern": r"DN\d{12}",
-               "orders": {"backend": "http",
-                          "http": {"preset": "dujiao_next_guest", "base_url": api.url}}}
+               # A Dujiao-Next shop on its guest API: the backend and a base URL, no more.
+               "orders": {"backend": "dujiao_next", "dujiao_next": {"mode": "api"},
+                          "http": {"base_url": api.url}}}
         path = tmp_path / "kefu.yaml"
         path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
         yield bootstrap(load_config(path, env={}), clock, orders_matcher)

@@ -22,8 +22,9 @@ def backend_for(k: Kefu) -> OrderBackend | None:
     if settings.backend == "sqlite":
         return SqliteOrders(k.store, k.config.tz,
                             records_telegram=settings.owner_proof == "telegram")
-    if settings.backend == "http":
-        return HttpOrders(settings.http, k.config.tz)
+    if settings.backend == "http" or (settings.backend == "dujiao_next"
+                                      and settings.sql.dujiao_next_mode == "api"):
+        return HttpOrders(settings.http, k.config.tz)  # Dujiao-Next's guest lookup API
     if settings.backend in SQL_BACKENDS:
         return SqlOrders(SYSTEMS[settings.backend], settings.sql, k.shop_databases,
                          k.config.tz)

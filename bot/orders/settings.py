@@ -124,8 +124,18 @@ def parse_orders(raw: Mapping[str, Any]) -> OrdersSettings:
         resends_per_buyer_per_day=int(_number(raw["resends_per_buyer_per_day"],
                                               "orders.resends_per_buyer_per_day", 0, 1000,
                                               whole=True)),
-        http=parse_http(raw["http"], required=backend == "http"),
+        http=parse_http(_guest_api(raw) or raw["http"], required=backend == "http"
+                        or _guest_api(raw) is not None),
         sql=_sql(raw))
+
+
+def _guest_api(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """`backend: dujiao_next` with `dujiao_next.mode: api`: the http backend on its guest
+    lookup API (the dujiao_next_guest preset), reached at `orders.http.base_url`."""
+    mode = str((raw["dujiao_next"] or {}).get("mode") or "db").strip().lower()
+    if str(raw["backend"] or "").strip().lower() != "dujiao_next" or mode != "api":
+        return None
+    return {**raw["http"], "preset": raw["http"].get("preset") or "dujiao_next_guest"}
 
 
 def _sql(raw: Mapping[str, Any]) -> SqlSettings:
@@ -143,10 +153,6 @@ def _sql(raw: Mapping[str, Any]) -> SqlSettings:
     mode = str((section or {}).get("mode") or "db").strip().lower()
     if mode not in DUJIAO_NEXT_MODES:
         raise ValueError(f"orders.dujiao_next.mode: expected db or api, got {mode!r}")
-    if mode == "api" and str(raw["backend"]).strip().lower() == "dujiao_next":
-        # The guest-API side of Dujiao-Next is built apart from the database side.
-        raise ValueError("orders.dujiao_next.mode: api is served by the http backend; set "
-                         "backend: http with http.preset: dujiao_next_guest and http.base_url")
     return SqlSettings(dsn_env, prefix, view, mode)
 
 
