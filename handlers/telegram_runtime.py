@@ -36,6 +36,9 @@ UNWRITABLE_HINT = "is the disk full, the file read-only, or locked by another pr
 # A call to the shop ends within MAX_SECONDS by itself (bot/orders/http.py); this is the
 # adapter's own bound on top, in case a backend forgets its deadline.
 CALL_DEADLINE = MAX_SECONDS + 1.0
+# Shop calls in flight at once. They wait on the network, not the CPU: with 8, fifty buyers
+# asking a shop that takes 2 s queued for up to 5 s (benchmarks/bench_e2e.py kefu-slowshop).
+SHOP_CALLS = 32
 LOOKING_UP_AFTER = 1.0  # seconds of a shop call before the buyer is told it is under way
 
 
@@ -65,7 +68,7 @@ class Runtime:
     storer: asyncio.Task[None] | None = None  # writing `arrivals` to the inbox
     # Calls to the shop wait here, never on the DB thread: a slow shop holds only its buyer.
     callers: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="shop"))
+        default_factory=lambda: ThreadPoolExecutor(SHOP_CALLS, thread_name_prefix="shop"))
 
     async def call(self, fn: Callable[..., T], *args: Any, urgent: bool = False) -> T:
         """Run a blocking core/store function on the DB thread; `urgent`: before the calls
