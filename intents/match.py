@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from intents.bm25 import Bm25, build_bm25
 from intents.clauses import split_clauses
 from intents.faq import Faq, load_faq
+from intents.mood import outburst
 from intents.normalize import Synonyms, load_synonyms, normalize
 from intents.tokenize import features, tokenizer
 
@@ -106,7 +107,12 @@ class Matcher:
             return Ranking(norm, ())
         clauses = split_clauses(norm)
         clause_feats = [features(c, self.tok) for c in clauses]
-        whole = self._rank(norm, [f for fs in clause_feats for f in fs], limit)
+        # Venting ("垃圾平台", "再不处理就去12315") says how the buyer feels, not what went
+        # wrong: the whole message is ranked without it, unless it is all there is.
+        calm = [i for i, c in enumerate(clauses) if not outburst(c)] or range(len(clauses))
+        whole = self._rank(" ".join(clauses[i] for i in calm),
+                           [f for i in calm for f in clause_feats[i]], limit)
+        whole = replace(whole, text=norm)
         if len(clauses) < 2:
             return whole
         parts = tuple(self._rank(c, fs, limit) for c, fs in zip(clauses, clause_feats,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from intents.decide import NONE, Decision, Thresholds, decide
 from intents.extract import DEFAULT_ORDER_PATTERN, Details, extract, extract_demand
 from intents.match import Matcher, Ranking
+from intents.mood import Mood, read_mood
+from intents.several import several
 from intents.typed import is_bare_number
 
 MAX_INPUT = 2000  # extraction reads further than matching, but nothing reads 10,000 characters
@@ -25,6 +27,10 @@ class Understanding:
     decision: Decision
     ranking: Ranking
     details: Details
+    # Up to two more problems, each clearly stated in a clause of its own, distinct from
+    # decision.intent and never greeting/thanks/goodbye/none (docs/intents.md).
+    also: tuple[str, ...] = ()
+    mood: Mood = field(default_factory=Mood)
 
 
 def understand(matcher: Matcher, text: str, thresholds: Thresholds,
@@ -32,16 +38,22 @@ def understand(matcher: Matcher, text: str, thresholds: Thresholds,
     """Match, decide and extract for one message; never raises on any str."""
     text = text[:MAX_INPUT]
     details = extract(text, order_pattern)
+    mood = read_mood(text)
     if is_bare_number(text) and (norm := matcher.normalize(text)) not in matcher.doc_text:
         # A bare "5" rates or picks a choice; its digits once made it a 5000 元
         # large_order_abnormal intake. Only a number the FAQ lists word for word ("88",
         # "886": bye) keeps its intent; long digit runs are order numbers, read below.
-        return Understanding(Decision("fallback", NONE, 0.0), Ranking(norm, ()), details)
+        return Understanding(Decision("fallback", NONE, 0.0), Ranking(norm, ()), details,
+                             mood=mood)
     ranking = _consistent(matcher, matcher.rank(text), details.demand)
     decision = decide(ranking, thresholds)
     if _wants_person(ranking.text) and matcher.faq.get("contact_human"):
         decision = Decision("answer", "contact_human", max(decision.confidence, 1.0))
-    return Understanding(decision, ranking, _with_demand(matcher, decision, ranking, details))
+        also: tuple[str, ...] = ()
+    else:
+        decision, also = several(matcher.faq, ranking, decision, thresholds)
+    return Understanding(decision, ranking, _with_demand(matcher, decision, ranking, details),
+                         also, mood)
 
 
 CONTRADICTED = 0.8  # score kept by an intent whose fixed demand the buyer's words contradict
