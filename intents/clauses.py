@@ -25,7 +25,7 @@ _GENERIC = re.compile(r"麻烦|帮忙|帮我|给我|请|一下|查查|查|看看
 _SPACES = re.compile(r"\s+")
 
 
-def _weight(piece: str) -> int:
+def weight(piece: str) -> int:
     """Characters that say what happened: not the order-number token, asks or particles."""
     return sum(ch.isalpha() for ch in _GENERIC.sub("", piece.replace(ORDER_TOKEN, "")))
 
@@ -35,7 +35,7 @@ def split_clauses(norm: str) -> tuple[str, ...]:
     pieces = [p for p in _SPACES.split(_JOINERS.sub(" ", norm)) if p]
     clauses: list[str] = []
     for piece in pieces:
-        if clauses and (_weight(piece) < MIN_CHARS or _weight(clauses[-1]) < MIN_CHARS
+        if clauses and (weight(piece) < MIN_CHARS or weight(clauses[-1]) < MIN_CHARS
                         or len(clauses) >= MAX_CLAUSES):
             clauses[-1] = f"{clauses[-1]} {piece}"
         else:

@@ -17,7 +17,7 @@ OUTBURST_REST = 4  # characters besides the curses that a clause of pure venting
 # Taking it to someone with power over the shop: a regulator, the platform, the police,
 # the public. "投诉你们客服" is a complaint (an intent); going over the shop's head is a threat.
 _THREAT = re.compile(
-    r"(?<!\d)(?:12315|12345|110)(?!\d)|消协|消费者协会|工商局?|市场监管|监管局|报警|警察|"
+    r"(?<![a-z0-9])(?:12315|12345|110)(?![0-9])|消协|消费者协会|工商局?|市场监管|监管局|报警|警察|"
     r"公安|律师|起诉|法院|告你们|告到|曝光|发到网上|发网上|网上曝|发微博|发抖音|黑猫|媒体|"
     r"投诉到平台|找平台|平台投诉|去平台|向平台|支付宝投诉|微信投诉|举报你们|举报")
 _ANGRY = re.compile(

@@ -45,7 +45,7 @@ def understand(matcher: Matcher, text: str, thresholds: Thresholds,
         # "886": bye) keeps its intent; long digit runs are order numbers, read below.
         return Understanding(Decision("fallback", NONE, 0.0), Ranking(norm, ()), details,
                              mood=mood)
-    ranking = _consistent(matcher, matcher.rank(text), details.demand)
+    ranking = _consistent(matcher, matcher.rank(text), details)
     decision = decide(ranking, thresholds)
     if _wants_person(ranking.text) and matcher.faq.get("contact_human"):
         decision = Decision("answer", "contact_human", max(decision.confidence, 1.0))
@@ -57,20 +57,36 @@ def understand(matcher: Matcher, text: str, thresholds: Thresholds,
 
 
 CONTRADICTED = 0.8  # score kept by an intent whose fixed demand the buyer's words contradict
+LARGE = "large_order_abnormal"
+LARGE_FROM_YUAN = 500  # tier S money, as the core reads it from the amount
+# What makes an order large or a batch: without one of these (or >= 500 元), "两百多 充值失败"
+# and "三个二十 扣了" are one ordinary order, however alike their words read to the matcher.
+_SIZE = re.compile(r"大额|大单|大量|批量|批发|一批|多单|好多单|很多单|所有|全部|都卡|都没|"
+                   r"[几十百千万\d]+(?:个|笔)?[^\s，。]{0,4}单|全失败|全卡|全没|[十百千万\d]+张|"
+                   r"一万|两万|几万|上万|"
+                   r"几千|千块|万块|接口|api|代理|店铺|工作室|客户")
 
 
-def _consistent(matcher: Matcher, ranking: Ranking, demand: str | None) -> Ranking:
-    """Demote intents whose fixed demand the buyer contradicts ("帮我补发" is no 退款 request)."""
-    if demand not in ("补发", "退款"):
-        return ranking
+def _consistent(matcher: Matcher, ranking: Ranking, details: Details) -> Ranking:
+    """Demote intents the buyer's words contradict: a fixed demand other than the one
+    stated ("帮我补发" is no 退款 request), and a large-order intake for an order nothing
+    marks as large."""
+    demand = details.demand
+    sized = bool(_SIZE.search(ranking.text)) or (details.amount or 0) >= LARGE_FROM_YUAN
 
     def fits(intent_id: str) -> bool:
+        if intent_id == LARGE and not sized:
+            return False
+        if demand not in ("补发", "退款"):
+            return True
         intent = matcher.faq.get(intent_id)
         fixed = intent.ticket.demand if intent and intent.ticket else "ask"
-        return fixed not in ("补发", "退款") or fixed == demand
+        return fixed == demand or fixed not in ("补发", "退款")
 
+    # An unsized large order is dropped, not demoted: offering 大额订单异常 for "两百多
+    # 充值失败" alarms the buyer, and the core escalates big sums from the amount anyway.
     scored = [c if fits(c.intent) else replace(c, score=round(c.score * CONTRADICTED, 4))
-              for c in ranking.candidates]
+              for c in ranking.candidates if c.intent != LARGE or sized]
     return replace(ranking, candidates=tuple(sorted(scored, key=lambda c: -c.score)))
 
 
