@@ -51,17 +51,17 @@ def findings(ranking: Ranking, clear: Thresholds = CLEAR) -> tuple[Finding, ...]
 
 
 def _acts_first(faq: Faq, ranking: Ranking, found: tuple[Finding, ...]) -> Finding | None:
-    """The finding a person handles first: a concrete problem before a question or a
-    complaint, then the one the whole message ranks highest."""
+    """The finding a person handles first: a concrete problem before a bare wish (退款), a
+    question or a complaint, then the one the whole message ranks highest."""
     whole = {c.intent: c.score for c in ranking.candidates}
     usable = [f for f in found if f.intent in whole]
     if not usable:
         return None
 
-    def key(f: Finding) -> tuple[int, int, float]:
+    def key(f: Finding) -> tuple[bool, bool, int, float]:
         intent = faq.get(f.intent)
-        return (f.intent == "complaint", _TIER_ORDER.get(intent.tier if intent else None, 2),
-                -whole[f.intent])
+        return (f.intent == "complaint", f.intent in _DEMAND_LIKE,
+                _TIER_ORDER.get(intent.tier if intent else None, 2), -whole[f.intent])
 
     return min(usable, key=key)
 
@@ -75,9 +75,22 @@ def _redundant(faq: Faq, primary: str, other: str) -> bool:
     return rule is not None and rule.demand in ("ask", "退款", "补发", "查询")
 
 
+def _problem_before_courtesy(decision: Decision) -> Decision:
+    """"您好 退款多久到账 谢谢": when a courtesy ties with a problem, ask about the problem
+    first; the greeting needs no answer of its own."""
+    if decision.kind != "clarify" or decision.intent not in NOT_PROBLEMS:
+        return decision
+    problems = [c for c in decision.choices if c not in NOT_PROBLEMS]
+    if not problems:
+        return decision
+    rest = [c for c in decision.choices if c != problems[0]]
+    return Decision("clarify", problems[0], decision.confidence, (problems[0], *rest))
+
+
 def several(faq: Faq, ranking: Ranking, decision: Decision,
             th: Thresholds) -> tuple[Decision, tuple[str, ...]]:
     """The decision to act on, and up to MAX_ALSO more problems the message names."""
+    decision = _problem_before_courtesy(decision)
     found = findings(ranking)
     if not found:
         return decision, ()
