@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intents.match import Ranking
+from intents.normalize import ORDER_TOKEN
 
 NONE = "none"
 
@@ -40,6 +41,11 @@ class Decision:
         return self.intent if self.kind in ("answer", "clarify") else NONE
 
 
+def _without_order(norm: str) -> str:
+    """Normalised text without the order-number token: pasting the number changes nothing."""
+    return " ".join(w for w in norm.split() if w != ORDER_TOKEN)
+
+
 def decide(ranking: Ranking, th: Thresholds, max_choices: int = 3) -> Decision:
     """Answer when confident, clarify when close, else fall back to `none`."""
     top = ranking.top
@@ -47,10 +53,11 @@ def decide(ranking: Ranking, th: Thresholds, max_choices: int = 3) -> Decision:
         return Decision("fallback", NONE, top.score if top else 0.0)
     if top.score >= th.answer and ranking.margin >= th.margin:
         return Decision("answer", top.intent, top.score)
-    if top.example == ranking.text and all(c.example != ranking.text
-                                           for c in ranking.candidates[1:]):
-        # Word for word one intent's example ("冲值失败了"): a near tie in scores comes from
-        # a longer example elsewhere ("大额充值失败了") and asking would only annoy.
+    said = _without_order(ranking.text)
+    if _without_order(top.example) == said and all(_without_order(c.example) != said
+                                                  for c in ranking.candidates[1:]):
+        # Word for word one intent's example ("冲值失败了", "卡密没到 KM…"): a near tie
+        # comes from a longer example elsewhere ("大额充值失败了") and asking would annoy.
         return Decision("answer", top.intent, top.score)
     close = [c.intent for c in ranking.candidates
              if c.intent != NONE and top.score - c.score <= th.margin * 2][:max_choices]

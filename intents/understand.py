@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from intents.decide import NONE, Decision, Thresholds, decide
 from intents.extract import DEFAULT_ORDER_PATTERN, Details, extract, extract_demand
 from intents.match import Matcher, Ranking
+from intents.mood import Mood, read_mood
+from intents.several import several
 from intents.typed import is_bare_number
 
 MAX_INPUT = 2000  # extraction reads further than matching, but nothing reads 10,000 characters
@@ -25,6 +27,10 @@ class Understanding:
     decision: Decision
     ranking: Ranking
     details: Details
+    # Up to two more problems, each clearly stated in a clause of its own, distinct from
+    # decision.intent and never greeting/thanks/goodbye/none (docs/intents.md).
+    also: tuple[str, ...] = ()
+    mood: Mood = field(default_factory=Mood)
 
 
 def understand(matcher: Matcher, text: str, thresholds: Thresholds,
@@ -32,33 +38,55 @@ def understand(matcher: Matcher, text: str, thresholds: Thresholds,
     """Match, decide and extract for one message; never raises on any str."""
     text = text[:MAX_INPUT]
     details = extract(text, order_pattern)
+    mood = read_mood(text)
     if is_bare_number(text) and (norm := matcher.normalize(text)) not in matcher.doc_text:
         # A bare "5" rates or picks a choice; its digits once made it a 5000 元
         # large_order_abnormal intake. Only a number the FAQ lists word for word ("88",
         # "886": bye) keeps its intent; long digit runs are order numbers, read below.
-        return Understanding(Decision("fallback", NONE, 0.0), Ranking(norm, ()), details)
-    ranking = _consistent(matcher, matcher.rank(text), details.demand)
+        return Understanding(Decision("fallback", NONE, 0.0), Ranking(norm, ()), details,
+                             mood=mood)
+    ranking = _consistent(matcher, matcher.rank(text), details)
     decision = decide(ranking, thresholds)
     if _wants_person(ranking.text) and matcher.faq.get("contact_human"):
         decision = Decision("answer", "contact_human", max(decision.confidence, 1.0))
-    return Understanding(decision, ranking, _with_demand(matcher, decision, ranking, details))
+        also: tuple[str, ...] = ()
+    else:
+        decision, also = several(matcher.faq, ranking, decision, thresholds)
+    return Understanding(decision, ranking, _with_demand(matcher, decision, ranking, details),
+                         also, mood)
 
 
 CONTRADICTED = 0.8  # score kept by an intent whose fixed demand the buyer's words contradict
+LARGE = "large_order_abnormal"
+LARGE_FROM_YUAN = 500  # tier S money, as the core reads it from the amount
+# What makes an order large or a batch: without one of these (or >= 500 元), "两百多 充值失败"
+# and "三个二十 扣了" are one ordinary order, however alike their words read to the matcher.
+_SIZE = re.compile(r"大额|大单|大量|批量|批发|一批|多单|好多单|很多单|所有|全部|都卡|都没|"
+                   r"[几十百千万\d]+(?:个|笔)?[^\s，。]{0,4}单|全失败|全卡|全没|[十百千万\d]+张|"
+                   r"一万|两万|几万|上万|"
+                   r"几千|千块|万块|接口|api|代理|店铺|工作室|客户")
 
 
-def _consistent(matcher: Matcher, ranking: Ranking, demand: str | None) -> Ranking:
-    """Demote intents whose fixed demand the buyer contradicts ("帮我补发" is no 退款 request)."""
-    if demand not in ("补发", "退款"):
-        return ranking
+def _consistent(matcher: Matcher, ranking: Ranking, details: Details) -> Ranking:
+    """Demote intents the buyer's words contradict: a fixed demand other than the one
+    stated ("帮我补发" is no 退款 request), and a large-order intake for an order nothing
+    marks as large."""
+    demand = details.demand
+    sized = bool(_SIZE.search(ranking.text)) or (details.amount or 0) >= LARGE_FROM_YUAN
 
     def fits(intent_id: str) -> bool:
+        if intent_id == LARGE and not sized:
+            return False
+        if demand not in ("补发", "退款"):
+            return True
         intent = matcher.faq.get(intent_id)
         fixed = intent.ticket.demand if intent and intent.ticket else "ask"
-        return fixed not in ("补发", "退款") or fixed == demand
+        return fixed == demand or fixed not in ("补发", "退款")
 
+    # An unsized large order is dropped, not demoted: offering 大额订单异常 for "两百多
+    # 充值失败" alarms the buyer, and the core escalates big sums from the amount anyway.
     scored = [c if fits(c.intent) else replace(c, score=round(c.score * CONTRADICTED, 4))
-              for c in ranking.candidates]
+              for c in ranking.candidates if c.intent != LARGE or sized]
     return replace(ranking, candidates=tuple(sorted(scored, key=lambda c: -c.score)))
 
 

@@ -132,3 +132,86 @@ def test_a_number_the_faq_lists_keeps_its_intent(matcher) -> None:
     from intents.decide import Thresholds
     from intents.understand import understand
     assert understand(matcher, "88", Thresholds()).decision.intent == "goodbye"
+
+
+LONG_RANT = ("我下午三点多在你们店里买了一张骏网一卡通，钱是微信付的，付完页面就一直转圈，"
+             "现在都快两个小时了卡密还是没看到，邮箱也没有，麻烦帮我看一下")
+
+
+def test_a_long_message_is_ranked_clause_by_clause(matcher) -> None:
+    ranking = matcher.rank(LONG_RANT)
+    assert len(ranking.parts) >= 3
+    assert ranking.top.intent == "card_not_received"
+
+
+def test_a_long_message_with_its_problem_first_does_not_fall_back(matcher) -> None:
+    text = ("王者荣耀直充我填的QQ号也对区服也对，付完钱提示充值失败请联系客服，钱已经从支付宝"
+            "扣掉了，点券一个都没有")
+    decision = understand(matcher, text, Thresholds()).decision
+    assert decision.kind != "fallback" and decision.intent == "recharge_failed"
+
+
+def test_short_messages_keep_one_clause(matcher) -> None:
+    assert matcher.rank("冲值失败了").parts == ()
+
+
+@pytest.mark.parametrize(("text", "primary", "also"), [
+    ("卡密提示无效，我想直接退款不要了，另外你们这个客服态度也太差了我要投诉",
+     "card_invalid", "complaint"),
+    ("我的账号被冻结了，申请解封的工单也一直没有回复，请问进度怎么样了",
+     "account_frozen", "ticket_progress"),
+])
+def test_two_problems_are_both_reported(matcher, text: str, primary: str, also: str) -> None:
+    u = understand(matcher, text, Thresholds())
+    assert u.decision.kind == "answer"
+    assert {primary, also} <= {u.decision.intent, *u.also}
+
+
+@pytest.mark.parametrize("text", ["你好 在吗 卡密没收到 谢谢", LONG_RANT, "冲值失败了",
+                                  "充值失败 退款 不然我去12315投诉"])
+def test_also_never_holds_social_turns_or_the_primary(matcher, text: str) -> None:
+    u = understand(matcher, text, Thresholds())
+    assert len(u.also) <= 2 and u.decision.intent not in u.also
+    assert not set(u.also) & {"greeting", "thanks", "goodbye", "none"}
+
+
+@pytest.mark.parametrize(("text", "intent", "demand"), [
+    ("冲值失败 退款", "recharge_failed", "退款"),
+    ("卡密没到 KM202412041900000007", "card_not_received", None),
+    ("微信充值失败了 KM202412041900000007 退款", "recharge_failed", "退款"),
+    ("點解我買咗張卡冇收到卡密㗎", "card_not_received", None),
+])
+def test_clear_single_problems_are_answered_outright(matcher, text, intent, demand) -> None:
+    u = understand(matcher, text, Thresholds())
+    assert (u.decision.kind, u.decision.intent) == ("answer", intent)
+    if demand:
+        assert u.details.demand == demand
+
+
+@pytest.mark.parametrize("text", ["微信充值失败了 KM202412041900000007 退款", "三个二十 扣了",
+                                  "两百多 充值失败"])
+def test_ordinary_orders_never_lead_with_a_large_order(matcher, text: str) -> None:
+    u = understand(matcher, text, Thresholds())
+    assert u.decision.intent != "large_order_abnormal"
+    assert "large_order_abnormal" not in u.decision.choices
+
+
+def test_a_batch_still_reaches_the_large_order_intake(matcher) -> None:
+    u = understand(matcher, "今天下的几十个直充单全失败", Thresholds())
+    assert u.decision.intent == "large_order_abnormal"
+
+
+def test_no_input_takes_more_than_a_bounded_multiple_of_a_short_one(matcher) -> None:
+    import time
+
+    def ms(text: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            understand(matcher, text, Thresholds())
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    short = ms("卡密没收到 KM202412041900000007")
+    for text in ["一二三四五六七八九十" * 200, "卡密没到，充值失败，" * 200, "急！" * 1000]:
+        assert ms(text) < short * 25

@@ -90,3 +90,16 @@ def test_text_is_cut_to_max_chars(synonyms) -> None:
 @pytest.mark.parametrize("text", ["", "   \t\n", "😭😭😭", "\x00\x07\x1b\x7f", "？？！！"])
 def test_text_without_content_normalises_to_empty(synonyms, text: str) -> None:
     assert normalize(text, synonyms) == ""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("點解我買咗張卡冇收到卡密㗎", "为什么我买了张卡没收到卡密啊"),
+    ("收唔到", "收不到"),
+    ("幾時到帳", "什么时候到账"),
+    ("係唔係維護緊", "是不是维护紧"),
+    ("俾我卡密", "给我卡密"),
+    ("乜嘢事", "什么事"),
+])
+def test_cantonese_basics_read_as_mandarin(text: str, expected: str) -> None:
+    from intents.normalize import load_synonyms, normalize
+    assert normalize(text, load_synonyms()) == expected
