@@ -9,7 +9,10 @@ nobody who tunes has read it.
 
 The floors below sit two or three lines under what main scored when the set was written
 (accuracy 0.7194, confident_wrong 0, answered 0.0255, multi_found 0 (kefu did not report
-secondary intents yet), order_no 1.0, demand 0.7368, amount 0.7143, fallback 0.2908). They
+secondary intents yet), order_no 1.0, demand 0.7368, amount 0.7143, fallback 0.2908).
+After the clause-aware matcher (tuned on dev.jsonl and tune_long.jsonl only): accuracy
+0.9031, answered 0.4388, multi_found 0.1096, demand 0.7789, amount 0.7976, fallback 0.051,
+confident_wrong 0; the floors below sit a little under these. They
 only stop matching from silently getting worse. Issue 15's targets are much higher (accuracy
 ≥ 0.88 on messages over 50 characters with fallback ≤ 0.10, both problems found in ≥ 0.8 of
 multi-problem lines, amount ≥ 0.92, demand ≥ 0.90): raise a floor when main reaches more.
@@ -39,28 +42,27 @@ def figures(matcher) -> dict:
 
 # --- floors: a little under what main scores; the issue's targets are higher -------------
 def test_hard_accuracy_does_not_drop(figures) -> None:
-    assert figures["accuracy"] >= 0.70, figures
-    assert figures["top3_accuracy"] >= 0.97, figures
+    assert figures["accuracy"] >= 0.88, figures
+    assert figures["top3_accuracy"] >= 0.98, figures
 
 
 def test_hard_long_messages_do_not_fall_back_more(figures) -> None:
-    assert figures["by_length"][">50"]["fallback"] <= 0.31, figures
+    assert figures["by_length"][">50"]["fallback"] <= 0.08, figures
 
 
 def test_hard_confidently_wrong_answers_stay_rare(figures) -> None:
     assert figures["confident_wrong"] <= 0.02, figures
-    assert figures["answered"] >= 0.02, figures
+    assert figures["answered"] >= 0.40, figures
 
 
 def test_hard_details_are_extracted(figures) -> None:
     assert figures["order_no_accuracy"] >= 0.98, figures
-    assert figures["demand_accuracy"] >= 0.71, figures
-    assert figures["amount_accuracy"] >= 0.69, figures
+    assert figures["demand_accuracy"] >= 0.75, figures
+    assert figures["amount_accuracy"] >= 0.77, figures
 
 
 def test_hard_reports_multi_found(figures) -> None:
-    # 0.0 until understand() reports Understanding.also; set a floor once it does.
-    assert 0.0 <= figures["multi_found"] <= 1.0, figures
+    assert figures["multi_found"] >= 0.08, figures
 
 
 # --- the file keeps the promises issue 15 makes about it ----------------------------------
