@@ -10,6 +10,7 @@ from typing import Any
 from bot import intake, notices, replies, several, tickets, urgency
 from bot import matter_replies as mr
 from bot.callbacks import Human, Pick, Withdraw, choice, decode
+from bot.intent_kinds import ABOUT_TICKET, informational
 from bot.kefu import Kefu
 from bot.orders import Order, lookup
 from bot.orders.ticketing import settle_ticket
@@ -24,6 +25,7 @@ from intents.understand import Understanding
 
 _NO_ORDER = re.compile(r"(没|无|忘|找不到|不知道|不记得|木有|么有).{0,3}(订单|单号)|没有号")
 _PER_FIELD = ("order_no", "amount", "demand")
+ANOTHER_PROBLEM_CHARS = 12  # shorter answers to "怎么处理?" are read as the answer
 
 
 def extracted(k: Kefu, text: str) -> dict[str, Any]:
@@ -69,6 +71,9 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         return Conversation(conv.user_id), [to_buyer(conv.user_id, several_at_once.head)]
     if several_at_once.rest:
         details["also"] = [i.label for i in several_at_once.rest]  # for the agent's card
+    if several_at_once.first.id != intent.id:  # the demand read for another intent: words only
+        details.pop("demand", None)
+        details.update({f: v for f, v in extracted(k, text).items() if f == "demand"})
     after, outs = answer_intent(k, conv, several_at_once.first, details, now)
     return after, several.dress(several_at_once, after, outs)
 
@@ -160,7 +165,13 @@ def _next_step(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime
 
 
 def intake_answer(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
+    """The buyer's answer to the question intake asked; another problem instead of an
+    answer gets the matter so far handed over and the new one taken up."""
     intent = k.intent(conv.intent)
+    if _another_problem(k, conv, text):
+        _, outs = hand_over(k, conv, now, mr.FIRST_KEPT)
+        after, more = route(k, Conversation(conv.user_id), text, now)
+        return after, [*outs, *more]
     details = dict(conv.details)
     for key, value in extracted(k, text).items():
         details.setdefault(key, value)
@@ -175,6 +186,16 @@ def intake_answer(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn
         if demand == "其他":
             details["demand_text"] = words[:200]
     return advance(k, replace(conv, details=details), intent, now)
+
+
+def _another_problem(k: Kefu, conv: Conversation, text: str) -> bool:
+    """A sentence about a different problem where kefu asked what the buyer wants done."""
+    if conv.details.get("asking") != "demand" or len(text) < ANOTHER_PROBLEM_CHARS:
+        return False
+    u = k.understand(text)
+    other = k.intent(u.decision.intent) if u.decision.kind == "answer" else None
+    return (other is not None and other.id != conv.intent and not informational(other)
+            and other.id not in ABOUT_TICKET and parse_demand_answer(text)[0] == "其他")
 
 
 def _issue_from_text(k: Kefu, text: str, details: dict[str, Any]) -> Intent | None:

@@ -50,10 +50,11 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
         return join(k, conv, same, text, now)
     if conv.step == "clarify":  # the answer to "which one?" about a new matter: read with it
         return None
-    if chase.is_chase(text) and not order_no:
-        return join(k, conv, t, text, now)
     u = k.understand(text)
     intent = k.intent(u.decision.intent) if u.decision.kind == "answer" else None
+    new_problem = _problem(intent) and intent is not None and intent.id != t.intent
+    if chase.is_chase(text) and not order_no and not new_problem:
+        return join(k, conv, t, text, now)  # "到底怎么回事" about a new problem is no chase
     if intent is not None and intent.id in SOCIAL and not order_no and t.owner != "agent":
         return conv, [to_buyer(conv.user_id, mr.welcome_back(t, now), ticket_id=t.id)]
     if intent is not None and informational(intent) and not order_no:
@@ -65,7 +66,7 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
         # Another order with words about it is its own matter (read and routed afresh); a
         # different number alone may be a correction or a new order: ask.
         return ask_which(conv, t, text) if alone else None
-    if _problem(intent) and intent is not None and intent.id != t.intent:
+    if new_problem:
         return ask_which(conv, t, text)
     return join(k, conv, t, text, now)
 
