@@ -10,6 +10,8 @@ from typing import Any
 
 from telegram.ext import Application
 
+from handlers.telegram_reach import until_reached
+
 
 async def run_app(app: Application, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Start the app (hooks, jobs), run `work` until SIGINT or SIGTERM, then stop it cleanly."""
@@ -17,8 +19,10 @@ async def run_app(app: Application, work: Callable[[], Coroutine[Any, Any, None]
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await app.initialize()
     try:
+        # getMe: retried while Telegram cannot be reached, until it answers or kefu is stopped.
+        if not await _until(stop, until_reached(app.initialize, "getMe")):
+            return
         if app.post_init:
             await app.post_init(app)
         await app.start()
@@ -33,11 +37,13 @@ async def run_app(app: Application, work: Callable[[], Coroutine[Any, Any, None]
             await app.post_shutdown(app)
 
 
-async def _until(stop: asyncio.Event, work: Coroutine[Any, Any, None]) -> None:
-    """Run `work` until `stop` is set; what `work` raises (a rejected token) is raised."""
+async def _until(stop: asyncio.Event, work: Coroutine[Any, Any, None]) -> bool:
+    """Run `work` until `stop` is set; what `work` raises (a rejected token) is raised.
+    True when `work` finished, False when it was stopped first."""
     task, stopped = asyncio.create_task(work), asyncio.create_task(stop.wait())
     await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
     for pending in (task, stopped):
         pending.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+    return not task.cancelled()

@@ -18,6 +18,7 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from handlers.telegram_lifecycle import run_app
+from handlers.telegram_reach import until_reached
 
 logger = logging.getLogger(__name__)
 PAUSE_MAX = 30.0  # seconds between attempts while Telegram cannot be reached
@@ -60,5 +61,6 @@ def run_polling(app: Application, timeout: int, settle: Callable[[], Awaitable[N
 
 async def _polling(app: Application, timeout: int, settle: Callable[[], Awaitable[None]]
                    ) -> None:
-    await app.bot.delete_webhook()  # Telegram refuses getUpdates while a webhook is set
+    # Telegram refuses getUpdates while a webhook is set; retried like getMe at start.
+    await until_reached(app.bot.delete_webhook, "deleteWebhook")
     await poll(app, timeout, settle)

@@ -94,15 +94,35 @@ class Runtime:
         # Group commit: what arrived while the last batch was written goes in the next one.
         while self.arrivals:
             batch, self.arrivals = self.arrivals, []
-            try:
-                arrived = door.Arrived(tuple(event for event, _ in batch))
-                await self.call(door.enter, self.kefu, arrived, urgent=True)
-            except Exception as exc:  # disk full, read-only, locked past the busy timeout
+            for event, gather in await self._store(batch):
+                self.schedule(event.user_id, gather)
+
+    async def _store(self, batch: list[tuple[Arrival, bool]]) -> list[tuple[Arrival, bool]]:
+        """Store the batch in one transaction, else event by event; return what was stored."""
+        try:
+            await self._store_now(batch)
+            return batch
+        except Exception as exc:  # disk full, read-only, locked; or one event it can't keep
+            if len(batch) == 1 or unwritable(exc):
+                # The database refuses every write: one attempt per event would only wait
+                # out the busy timeout once per event before saying the same.
                 for user_id in dict.fromkeys(event.user_id for event, _ in batch):
                     await self._not_stored(user_id, exc)
-                continue
-            for event, gather in batch:
-                self.schedule(event.user_id, gather)
+                return []
+        # One event the database cannot keep (a lone surrogate in a text, say) must not
+        # cost every other buyer of the batch their message.
+        stored = []
+        for item in batch:
+            try:
+                await self._store_now([item])
+                stored.append(item)
+            except Exception as exc:
+                await self._not_stored(item[0].user_id, exc)
+        return stored
+
+    async def _store_now(self, batch: list[tuple[Arrival, bool]]) -> None:
+        arrived = door.Arrived(tuple(event for event, _ in batch))
+        await self.call(door.enter, self.kefu, arrived, urgent=True)
 
     async def _not_stored(self, user_id: int, exc: Exception) -> None:
         if not isinstance(exc, sqlite3.Error):

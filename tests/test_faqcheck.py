@@ -36,6 +36,15 @@ def test_missing_contract_id_is_an_error(tmp_path: Path) -> None:
     assert errors_of(tmp_path, data) == ["missing intent id: refund_request"]
 
 
+def test_a_partial_faq_is_one_line_naming_every_missing_id(tmp_path: Path) -> None:
+    data = complete_faq()
+    data["intents"] = data["intents"][:1]
+    errors = errors_of(tmp_path, data)
+    assert len(errors) == 1
+    assert all(i in errors[0] for i in CONTRACT_IDS[1:])
+    assert f"({len(CONTRACT_IDS) - 1} of {len(CONTRACT_IDS)}" in errors[0]
+
+
 def test_empty_answer_is_an_error(tmp_path: Path) -> None:
     data = complete_faq()
     data["intents"][0]["answer"] = "  "

@@ -221,3 +221,28 @@ def test_updates_that_cannot_be_stored_are_answered_and_kept_nowhere(
 
     asyncio.run(scenario())
     assert told == [1, 2]  # each buyer once, asked to send it again
+
+
+def test_one_event_that_cannot_be_stored_sinks_only_itself(
+        kefu: Kefu, monkeypatch: pytest.MonkeyPatch) -> None:
+    told: list[int] = []
+
+    async def scenario() -> None:
+        runtime = Runtime(kefu, None, burst_window=0.0)
+
+        async def sorry(user_id: int, _reply: object) -> None:
+            told.append(user_id)
+
+        monkeypatch.setattr(runtime, "say_sorry", sorry)
+        for user_id, text in ((1, "在吗"), (2, "坏字\ud800"), (3, "卡密没到")):
+            await runtime.buyer(BuyerSaid(user_id, text, "买家"))  # one batch: none stored yet
+        await runtime.settle()
+        for task in list(runtime.workers.values()):
+            await task
+        runtime.executor.shutdown(wait=True)
+
+    asyncio.run(scenario())
+    assert told == [2]  # only the buyer whose message could not be kept is asked again
+    greeted = {r[0] for r in kefu.store.db.execute(
+        "SELECT DISTINCT user_id FROM outbox WHERE audience = 'user'")}
+    assert greeted == {1, 3}

@@ -99,3 +99,26 @@ def test_cli_import_reports_and_exits_by_result(
     assert main(["--config", config, "orders", "import", str(bad)]) == 1
     assert "line 2" in capsys.readouterr().err
 
+
+
+def test_cli_import_of_a_missing_file_says_file_not_found(
+        make_shop: Callable[..., Kefu], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_shop()
+    config = str(tmp_path / "kefu.yaml")
+    assert main(["--config", config, "orders", "import", str(tmp_path / "nope.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "file not found" in err and "nope.csv" in err
+
+
+def test_cli_import_checks_order_numbers_against_the_order_pattern(
+        make_shop: Callable[..., Kefu], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    k = make_shop()
+    config = str(tmp_path / "kefu.yaml")
+    text = f"order_no,status\n{ORDER},已发货\nKM2024,已发货\n"
+    assert main(["--config", config, "orders", "import", str(write_csv(tmp_path / "o.csv", text))]
+                ) == 1
+    err = capsys.readouterr().err
+    assert "line 3" in err and "KM2024" in err and "order_pattern" in err
+    assert codes_in_db(k) == []  # one bad row imports none

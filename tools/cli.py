@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 from bot import logmask
-from bot.config import Config, ConfigError, load_config
-from intents.faq import FaqError
+from bot.config import Config, load_config
+from bot.db.checks import check_database_file
+from tools.failures import EXIT_FAILED, one_line
 
 logger = logging.getLogger(__name__)
 TOKEN_ENV = "KEFU_TELEGRAM_TOKEN"  # masked in logs by every command, not only `kefu run`
@@ -82,6 +83,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         print(f"{target} exists; use --force to overwrite", file=sys.stderr)
         return 1
+    if not target.parent.is_dir():
+        print(f"{target}: folder {target.parent} does not exist; create it or give another "
+              "path", file=sys.stderr)
+        return EXIT_FAILED
     target.write_text(EXAMPLE, encoding="utf-8")
     print(f"wrote {target}")
     return 0
@@ -103,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kefu", description="客服: support for virtual-goods "
                                      "shops. Example: kefu console")
     parser.add_argument("--config", help="kefu.yaml path (else $KEFU_CONFIG, else ./kefu.yaml)")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback when a command fails")
     sub = parser.add_subparsers(dest="command", required=True)
     _add(sub, "match", cmd_match, 'kefu match "付了钱卡密没到 KM202411221530123456"',
          [("text",), ("--faq",), ("--json", "store_true")])
@@ -164,13 +171,26 @@ def main(argv: list[str] | None = None) -> int:
     logmask.install(os.environ.get(TOKEN_ENV))  # before anything can log a secret
     args = build_parser().parse_args(argv)
     try:
+        if args.command in READ_ONLY:  # they open the file themselves, read-only
+            check_database_file(_config(args).database)
         return int(args.func(args) or 0)
-    except ConfigError as exc:
-        print(f"配置错误 / config error: {exc}", file=sys.stderr)
-        return 2
-    except FaqError as exc:  # a wrong `faq:` path, or a FAQ that does not load
-        print(f"FAQ 错误 / faq error: {exc}", file=sys.stderr)
-        return 2
+    except Exception as exc:  # one line for the operator; the traceback only when asked
+        if args.debug:
+            raise
+        print(one_line(exc, _database(args)), file=sys.stderr)
+        return EXIT_FAILED
+
+
+# Commands that read the database without kefu's own open_db (which checks the file itself).
+READ_ONLY = ("report", "dashboard")
+
+
+def _database(args: argparse.Namespace) -> str | None:
+    """The database file a command was using, to name it in an error; None if unknown."""
+    try:
+        return str(_config(args).database)
+    except Exception:  # the config itself was the problem: the error says so already
+        return getattr(args, "db", None)
 
 
 if __name__ == "__main__":

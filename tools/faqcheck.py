@@ -32,13 +32,22 @@ def check_faq(path: Path) -> list[Problem]:
 
 def _ids(faq: Faq) -> list[Problem]:
     ids = {i.id for i in faq.intents}
-    found = [Problem("error", f"missing intent id: {m}") for m in CONTRACT_IDS if m not in ids]
+    missing = [m for m in CONTRACT_IDS if m not in ids]
+    found = [Problem("error", _missing(missing))] if missing else []
     found += [Problem("warning", f"intent {i} is not in the contract (docs/intents.md); "
                       "fine if it is a deliberate addition") for i in sorted(ids)
               if i not in CONTRACT_IDS]
     found += [Problem("error", f"intent {i.id} has no examples") for i in faq.intents
               if not i.examples]
     return found
+
+
+def _missing(ids: list[str]) -> str:
+    """One line for every missing id: a partial FAQ is one problem, not one per id."""
+    if len(ids) == 1:
+        return f"missing intent id: {ids[0]}"
+    return (f"missing intent ids ({len(ids)} of {len(CONTRACT_IDS)}, see docs/intents.md): "
+            f"{', '.join(ids)}")
 
 
 def _answers(faq: Faq) -> list[Problem]:

@@ -17,7 +17,12 @@ def cmd_orders_import(args: argparse.Namespace) -> int:
     from tools.orders_import import import_csv
 
     cfg = load_config(args.config, db=args.db)
-    result = import_csv(open_store(cfg.database), Path(args.file), cfg.tz, utc_now())
+    path = Path(args.file)
+    if not path.is_file():  # said before the database is opened (or created)
+        print(f"{path}: file not found; give the path of the shop's CSV export",
+              file=sys.stderr)
+        return 2
+    result = import_csv(open_store(cfg.database), path, cfg.tz, utc_now(), cfg.order_pattern)
     for error in result.errors:
         print(error, file=sys.stderr)
     if result.errors:

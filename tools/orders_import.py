@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -40,10 +41,15 @@ class ImportResult:
     errors: tuple[str, ...] = ()
 
 
-def import_csv(store: Store, path: Path, tz: tzinfo, now: datetime) -> ImportResult:
-    """Check every row, then insert or replace them all by order number in one transaction."""
+def import_csv(store: Store, path: Path, tz: tzinfo, now: datetime,
+               order_pattern: str | None = None) -> ImportResult:
+    """Check every row, then insert or replace them all by order number in one transaction.
+
+    With `order_pattern` (kefu.yaml's), an order number that does not fit it is a bad row:
+    a buyer could never name that order, so importing it would only hide a typo.
+    """
     try:
-        rows, errors = read_orders(path, tz)
+        rows, errors = read_orders(path, tz, order_pattern)
     except (OSError, csv.Error, UnicodeDecodeError) as exc:
         return ImportResult(0, (f"{path}: {exc}",))
     if errors:
@@ -52,7 +58,8 @@ def import_csv(store: Store, path: Path, tz: tzinfo, now: datetime) -> ImportRes
         return ImportResult(store.orders.upsert(rows, now))
 
 
-def read_orders(path: Path, tz: tzinfo) -> tuple[list[dict[str, Any]], list[str]]:
+def read_orders(path: Path, tz: tzinfo, order_pattern: str | None = None
+                ) -> tuple[list[dict[str, Any]], list[str]]:
     """Rows ready for the `orders` table, and an error per bad line."""
     text = _decode(path.read_bytes())
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -73,7 +80,12 @@ def read_orders(path: Path, tz: tzinfo) -> tuple[list[dict[str, Any]], list[str]
             errors.append(f"line {line}: status {order.status!r} is not one of "
                           f"{'/'.join(STATUSES)}")
             continue
-        rows.append(_row(order))
+        row = _row(order)
+        if order_pattern and not re.fullmatch(order_pattern, row["order_no"], re.IGNORECASE):
+            errors.append(f"line {line}: order number {row['order_no']!r} does not fit "
+                          f"order_pattern {order_pattern} (kefu.yaml)")
+            continue
+        rows.append(row)
     return rows, errors
 
 

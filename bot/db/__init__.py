@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from bot.db.agents import Agents
+from bot.db.checks import DatabaseFileError, check_database_file
 from bot.db.connection import (
     BUSY_TIMEOUT_MS,
     SYNCHRONOUS,
@@ -35,8 +36,8 @@ from bot.db.ticket_events import TicketEvents
 from bot.db.tickets import Tickets
 from bot.db.users import Users
 
-__all__ = ["BUSY_TIMEOUT_MS", "SYNCHRONOUS", "UNWRITABLE", "Store", "open_db", "open_store",
-           "unwritable"]
+__all__ = ["BUSY_TIMEOUT_MS", "SYNCHRONOUS", "UNWRITABLE", "DatabaseFileError", "Store",
+           "check_database_file", "open_db", "open_store", "unwritable"]
 
 
 class Store:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot.db.checks import DatabaseFileError, check_database_file, damaged
 from bot.schema import migrate
 
 BUSY_TIMEOUT_MS = 10_000  # a report or a second console may hold the write lock for a while
@@ -35,15 +36,26 @@ def unwritable(exc: BaseException) -> bool:
 
 
 def open_db(path: str | Path) -> Database:
-    """Open (creating if needed) the database in WAL mode and migrate it."""
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
-                           timeout=BUSY_TIMEOUT_MS / 1000)
-    db = Database(conn)
-    if str(path) != ":memory:":
-        db.enable_wal()
-    db.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    migrate(db)
+    """Open (creating if needed) the database in WAL mode and migrate it.
+
+    Raises DatabaseFileError, before writing anything, for a file that is not kefu's
+    database (another SQLite database, or not SQLite at all), or that cannot be opened.
+    """
+    check_database_file(path)
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+        db = Database(conn)
+        if str(path) != ":memory:":
+            db.enable_wal()
+        db.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        migrate(db)
+    except sqlite3.OperationalError as exc:  # no permission, a locked or full disk, ...
+        raise DatabaseFileError(f"{path}: cannot open it for writing ({exc}); check that "
+                                "kefu may write to the file and its folder") from exc
+    except sqlite3.DatabaseError as exc:  # damaged past the header the check reads
+        raise DatabaseFileError(damaged(path, exc)) from exc
     return db
 
 

@@ -62,17 +62,23 @@ class KefuProcess:
 
     def start(self, timeout: float = 20.0) -> KefuProcess:
         """Start and wait until the bot polls for updates (or has set its webhook)."""
-        env = {**os.environ, "KEFU_TELEGRAM_TOKEN": self.peer.token, "PYTHONUNBUFFERED": "1"}
-        env.pop("KEFU_DB", None)
         ready = "setWebhook" if self.webhook_url else "getUpdates"
         before = len(self.peer.calls(ready))
-        self.proc = subprocess.Popen(self.command(), cwd=REPO, env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        self.launch()
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while len(self.peer.calls(ready)) <= before:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"kefu did not start ({ready}):\n{self.output()}")
             time.sleep(0.1)
+        return self
+
+    def launch(self) -> KefuProcess:
+        """Start the process without waiting for it (the peer may not be up yet)."""
+        env = {**os.environ, "KEFU_TELEGRAM_TOKEN": self.peer.token, "PYTHONUNBUFFERED": "1"}
+        env.pop("KEFU_DB", None)
+        self.proc = subprocess.Popen(self.command(), cwd=REPO, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         return self
 
     def stop(self) -> None:

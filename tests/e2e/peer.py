@@ -48,13 +48,13 @@ class BotApiPeer:
 
     # ---- lifecycle -------------------------------------------------------------------------
 
-    def start(self, timeout: float = 15.0) -> BotApiPeer:
-        """Start the emulator on 127.0.0.1 at a free port and wait for its READY line."""
+    def start(self, timeout: float = 15.0, port: int = 0) -> BotApiPeer:
+        """Start the emulator on 127.0.0.1 at `port` (0: a free one) and wait for READY."""
         if not NODE_MODULES.is_dir():
             raise PeerError(f"{NODE_MODULES} is missing: run `npm ci --prefix tests/e2e` first")
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
         self._proc = subprocess.Popen(
-            [self.node, str(SERVER_JS), "0"],
+            [self.node, str(SERVER_JS), str(port)],
             cwd=E2E_DIR,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
