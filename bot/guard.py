@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot import plain, replies
+from bot.clock import shift
 from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
@@ -36,7 +37,7 @@ def judge(*, blocked: bool, told_blocked: bool, recent: int, limit: int, warned:
 
 def resume_time(now: datetime) -> datetime:
     """When a slowed-down buyer may write again: a window later, on the next full minute."""
-    later = now + WINDOW
+    later = shift(now, WINDOW)
     whole = later.replace(second=0, microsecond=0)
     return whole if whole == later else whole + timedelta(minutes=1)
 
@@ -45,7 +46,8 @@ def screen(k: Kefu, user_id: int, now: datetime) -> list[Outgoing] | None:
     """None lets the event through; otherwise the replies to send instead of handling it."""
     store, limit = k.store, k.config.guard.flood_per_minute
     blocked = store.users.is_blocked(user_id)
-    recent = 0 if blocked or limit <= 0 else store.messages.count_in_since(user_id, now - WINDOW)
+    recent = 0 if blocked or limit <= 0 else \
+        store.messages.count_in_since(user_id, shift(now, -WINDOW))
     # The last two facts cost a query each; the usual buyer (not blocked, under the limit)
     # needs neither.
     verdict = judge(blocked=blocked, told_blocked=blocked and _told_blocked(k, user_id),
@@ -70,7 +72,7 @@ def _told_blocked(k: Kefu, user_id: int) -> bool:
 
 def _warned(k: Kefu, user_id: int, now: datetime) -> bool:
     last = k.store.users.last_event(user_id, "flooded")
-    return last is not None and last > now - WINDOW
+    return last is not None and last > shift(now, -WINDOW)
 
 
 def _tell_staff_of_flood(k: Kefu, user_id: int, recent: int) -> list[Outgoing]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from bot.clock import shift
 from bot.eta import format_due, is_working_day
 from bot.orders import (
     DELIVERED,
@@ -145,7 +146,8 @@ def _delivered(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
 
 
 def _paid(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
-    due = order.paid_at + timedelta(minutes=policy.delivery_minutes) if order.paid_at else None
+    wait_for = timedelta(minutes=policy.delivery_minutes)
+    due = shift(order.paid_at, wait_for) if order.paid_at else None
     if due is None or ask.now < due:
         wait = format_due(due, ask.now) if due else "几分钟内"
         return Remedy("paying", ANSWER, w.PAYING.format(no=order.order_no, due=wait))
@@ -168,7 +170,7 @@ def _recharging(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
 
 def _recharged(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
     done = order.delivered_at or order.paid_at or ask.now
-    due = done + timedelta(minutes=policy.recharge_minutes)
+    due = shift(done, timedelta(minutes=policy.recharge_minutes))
     found = w.RECHARGED_TEXT.format(no=order.order_no, at=format_due(done, ask.now))
     if ask.wants_refund:
         return Remedy("recharged", TICKET, found + "\n" + w.RECHARGED_REFUND)
@@ -215,7 +217,7 @@ def working_days_after(start: date, days: int) -> date:
 
 
 def _unpaid(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
-    due = format_due(ask.now + timedelta(minutes=10), ask.now)
+    due = format_due(shift(ask.now, timedelta(minutes=10)), ask.now)
     return Remedy("unpaid", ANSWER, w.UNPAID_TEXT.format(no=order.order_no, due=due),
                   intent="payment_no_order")
 

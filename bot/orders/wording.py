@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.clock import shift
 from bot.eta import format_due
 from bot.orders import RECHARGE_FAILED, Order
 from bot.records import Ticket
@@ -30,7 +31,7 @@ def refund_text(order: Order, number: str, due: datetime, now: datetime) -> str:
 
 def resend_text(order: Order, number: str, now: datetime) -> str:
     """The code was sent again by the shop's own system, never through this chat."""
-    soon = format_due(now + timedelta(minutes=2), now)
+    soon = format_due(shift(now, timedelta(minutes=2)), now)
     return (delivered_text(order, now) + f"\n已通过商城系统重新发送卡密, {soon} 前可以在订单详情页"
             "和下单时留的邮箱/短信里查看; 为了安全, 完整卡密不会在聊天里发送。\n"
             f"这次补发记在工单 #{number}; 还是没收到的话直接回复我, 我马上转人工。")
