@@ -14,9 +14,10 @@ from bot.eta import BusinessHours, EtaPolicy, QueueState, TierSla, estimate, for
 NY = ZoneInfo("America/New_York")
 A = TierSla("A", timedelta(hours=2))
 MIN = timedelta(minutes=1)
-# Instants (UTC) of clock changes in 2026 for each zone.
+# Instants (UTC) of each zone's clock changes.
 CHANGES = {
-    "America/New_York": [datetime(2026, 3, 8, 7, tzinfo=UTC), datetime(2026, 11, 1, 6, tzinfo=UTC)],
+    "America/New_York": [datetime(2026, 3, 8, 7, tzinfo=UTC),
+                         datetime(2026, 11, 1, 6, tzinfo=UTC)],
     "Europe/Berlin": [datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)],
     "Australia/Sydney": [datetime(2026, 4, 4, 16, tzinfo=UTC),
                          datetime(2026, 10, 3, 16, tzinfo=UTC)],
