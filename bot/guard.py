@@ -1,8 +1,9 @@
 """Abuse guard: a per-buyer flood limit, and buyers blocked by staff.
 
 `screen` runs inside the buyer's turn, after the event was recorded: a message
-from a flood or from a blocked buyer stays in the transcript, but opens no ticket
-and asks nothing. `block` / `unblock` are the staff side (/block, /unblock).
+from a flood or from a blocked buyer keeps its row in the transcript (who, when,
+what kind: the flood limit counts them) but not its text, opens no ticket and asks
+nothing. `block` / `unblock` are the staff side (/block, /unblock).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def _tell_staff_of_flood(k: Kefu, user_id: int, recent: int) -> list[Outgoing]:
     if ticket is None:
         return []
     return [to_staff(ticket.id, f"⚠️ 买家 {_who(k, user_id)} 1 分钟内"
-                                f"发了 {recent} 条消息, 已暂停自动回复 (消息都已记录)。"
+                                f"发了 {recent} 条消息, 已暂停自动回复 (只记录条数, 不保存内容)。"
                                 f"如属恶意刷屏, 可在本话题发 /block 原因")]
 
 
