@@ -200,10 +200,16 @@ def _failed(order: Order, ask: Ask, policy: OrdersSettings, stuck: bool = False,
 
 
 def _refunded(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
-    at = (order.refunded_at or ask.now).astimezone(ask.now.tzinfo)
+    to = order.pay_channel or "账户"
+    if order.refunded_at is None:
+        # The lookup time is not the refund time, and the paid time is too early to count
+        # "到账最晚" from: say neither rather than state a time the shop never gave.
+        return Remedy("refunded", ANSWER, w.REFUNDED_UNDATED_TEXT.format(no=order.order_no,
+                                                                          to=to))
+    at = order.refunded_at.astimezone(ask.now.tzinfo)
     latest = working_days_after(at.date(), 3)
     return Remedy("refunded", ANSWER, w.REFUNDED_TEXT.format(
-        no=order.order_no, at=format_due(at, ask.now), to=order.pay_channel or "账户",
+        no=order.order_no, at=format_due(at, ask.now), to=to,
         latest=f"{latest.month}月{latest.day}日"))
 
 

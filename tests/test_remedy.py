@@ -123,6 +123,14 @@ def test_refunded_says_when_and_where_the_money_goes() -> None:
     assert "约 11月25日 前" in r.say  # three working days: Mon, Tue, Wed
 
 
+def test_a_refund_without_a_time_is_never_given_the_lookup_time() -> None:
+    undated = order("已退款", refunded_at=None, paid_at=NOW - timedelta(days=10))
+    r = rm.decide(undated, NO, ask("refund_progress"), POLICY)
+    assert r.then == rm.ANSWER and "显示已退款" in r.say and "支付宝" in r.say
+    assert NOW.strftime("%H:%M") not in r.say and "已在" not in r.say
+    assert "约" not in r.say and "月" not in r.say  # no arrival date counted from nothing
+
+
 def test_three_working_days_skip_the_weekend() -> None:
     assert rm.working_days_after(date(2026, 11, 20), 3) == date(2026, 11, 25)
     assert rm.working_days_after(date(2026, 11, 23), 1) == date(2026, 11, 24)
