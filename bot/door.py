@@ -124,8 +124,12 @@ def _prune_daily(k: Kefu) -> None:
     """Retention's daily run, a bounded step per tick until done (bot/retention.py)."""
     now = k.now()
     mask = SecretMasker(None, k.config.order_pattern)
-    with k.store.transaction():
-        pruned = retention.daily(k.store, mask, k.config.retention_days, now)
+    try:
+        with k.store.transaction():
+            pruned = retention.daily(k.store, mask, k.config.retention_days, now)
+    except Exception:  # housekeeping must never stop the timers: tried again next tick
+        logger.exception("pruning failed; tried again on the next tick")
+        return
     if pruned is not None:
         logger.info("pruned: %s", "; ".join(pruned.lines()))
 
