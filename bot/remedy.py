@@ -159,6 +159,10 @@ def _recharging(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
     start = order.paid_at or ask.now
     if ask.wants_refund:
         return Remedy("recharging", TICKET, w.RECHARGING_REFUND.format(no=order.order_no))
+    if order.paid_at is None:  # no paid time: count from now and state no payment time
+        return Remedy("recharging", ANSWER, w.RECHARGING_UNDATED.format(
+            no=order.order_no, minutes=policy.recharge_minutes,
+            due=format_due(shift(ask.now, usual), ask.now)))
     if ask.now >= start + usual * STUCK_RECHARGE:
         return Remedy("stuck", TICKET, w.RECHARGE_STUCK.format(
             no=order.order_no, paid=format_due(start, ask.now)), intent="recharge_delayed")
@@ -171,7 +175,8 @@ def _recharging(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
 def _recharged(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
     done = order.delivered_at or order.paid_at or ask.now
     due = shift(done, timedelta(minutes=policy.recharge_minutes))
-    found = w.RECHARGED_TEXT.format(no=order.order_no, at=format_due(done, ask.now))
+    found = w.RECHARGED_TEXT.format(no=order.order_no, at=format_due(done, ask.now)) \
+        if order.delivered_at or order.paid_at else w.RECHARGED_UNDATED.format(no=order.order_no)
     if ask.wants_refund:
         return Remedy("recharged", TICKET, found + "\n" + w.RECHARGED_REFUND)
     if ask.now < due or ask.intent not in (*NOT_RECEIVED, "recharge_failed"):

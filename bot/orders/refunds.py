@@ -191,8 +191,9 @@ def _refunded(k: Kefu, t: Ticket, order: Order, now: datetime) -> list[Outgoing]
     refund = {**fresh.details.get("refund", {}), "state": "done"}
     k.store.tickets.update(t.id, now, stage=RESOLVED, resolved_at=now,
                            details={**fresh.details, "refund": refund})
-    at = order.refunded_at or now
-    k.store.ticket_events.add(t.id, "bot", "refund_done", now, refunded_at=at.isoformat())
+    at = order.refunded_at  # None when the shop gave no time: the buyer is told none
+    k.store.ticket_events.add(t.id, "bot", "refund_done", now,
+                              refunded_at=at.isoformat() if at else None)
     text = w.refund_done_text(order, t, at, now) + "\n" + replies.RATE_ASK
     return [to_buyer(t.user_id, text, *ratings.rating_choices(fresh), ticket_id=t.id),
             to_staff(t.id, f"✅ 订单系统显示 {order.order_no} 已退款, #{t.number} 自动解决")]
