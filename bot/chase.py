@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot import escalation, flow, replies
 from bot import matter_replies as mr
+from bot.clock import shift
 from bot.kefu import Kefu
 from bot.outbox import to_buyer
 from bot.records import Conversation, Outgoing, Ticket, Turn
@@ -27,7 +28,7 @@ def is_chase(text: str) -> bool:
 def record_chase(k: Kefu, t: Ticket, now: datetime) -> list[Outgoing]:
     """Count a chase; the third inside the tier's window escalates the ticket, once."""
     k.store.ticket_events.add(t.id, "buyer", "chased", now)
-    since = now - k.config.tiers[t.tier].first_reply
+    since = shift(now, -k.config.tiers[t.tier].first_reply)
     if k.store.ticket_events.count(t.id, "chased", since) < ESCALATE_AFTER or _escalated_before(k,
                                                                                                 t):
         return []

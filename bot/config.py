@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "sla": {"warn_ratio": 0.8, "reassign_on_breach": True, "check_seconds": 30},
     "notices": {"aliases": {}, "alternatives": {}},
     "guard": {"flood_per_minute": 20},
+    # Days a message text is kept before it becomes a stub; 0 keeps texts (codes are still
+    # masked once a ticket is resolved).
+    "retention": {"messages_days": 180},
     "orders": ORDERS_DEFAULTS,
     "telegram": {"messages_per_second": 30, "group_messages_per_minute": 20, "http": "aiohttp"},
     "staff_chat": None,

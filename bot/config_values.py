@@ -166,6 +166,8 @@ def build(raw: dict[str, Any], source: Path | None) -> Config:
                                  0, 10_000)),
         orders=_orders(raw["orders"]),
         telegram=_telegram(raw["telegram"]),
+        retention_days=_count((raw["retention"] or {}).get("messages_days"),
+                              "retention.messages_days", 0, 36_500),
         big_amount=_number(raw["tiers"]["S"].get("amount", 500), "tiers.S.amount", 1, 10**9),
     )
 

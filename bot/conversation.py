@@ -20,6 +20,7 @@ from bot import (
     ratings,
     reopen,
     replies,
+    retention,
     tickets,
     words,
 )
@@ -50,9 +51,12 @@ def handle(k: Kefu, event: BuyerEvent, inbox_ids: Sequence[int] = ()) -> list[Ou
             return []  # already handled: the messenger delivered this update twice
         event = unseen
         k.store.users.ensure(event.user_id, event.name or str(event.user_id), now)
-        _record_in(k, event, now)
-        held = guard.screen(k, event.user_id, now)  # a flood or a blocked buyer: kept, not read
+        recorded = _record_in(k, event, now)
+        held = guard.screen(k, event.user_id, now)  # a flood or a blocked buyer: not read
         if held is not None:
+            # Counted (the flood limit reads the rows) but not kept: one abusive account
+            # must not grow the database with its texts (bot/retention.py).
+            k.store.messages.forget_texts(recorded, retention.HELD)
             return deliver(k.store, held, now)
         conv, outs = _dispatch(k, k.store.conversations.get(event.user_id), event, now)
         buyer_outs = [o for o in outs if o.audience == "user"]
@@ -75,23 +79,23 @@ def _unseen(k: Kefu, event: BuyerEvent, now: datetime) -> BuyerEvent | None:
     return event
 
 
-def _record_in(k: Kefu, event: BuyerEvent, now: datetime) -> None:
+def _record_in(k: Kefu, event: BuyerEvent, now: datetime) -> list[int]:
+    """Put the event in the transcript; the ids of the rows written."""
     ticket = k.store.tickets.open_of(event.user_id)
     tid = ticket.id if ticket else None
     if isinstance(event, BuyerBurst):
-        for part in event.events:
-            _record_in(k, part, now)
-    elif isinstance(event, BuyerSaid):
+        return [i for part in event.events for i in _record_in(k, part, now)]
+    if isinstance(event, BuyerSaid):
         # A proof (email, 查询密码) is compared, never kept: the transcript and card show a mark.
         proof = k.store.conversations.get(event.user_id).step == ownership.STEP
         text = ownership.HIDDEN if proof and event.kind == "text" else event.text
-        k.store.messages.record(event.user_id, "in", "buyer", text, now, tid, event.kind,
-                                file_id=event.file_id)
-    elif isinstance(event, ButtonPressed):
-        k.store.messages.record(event.user_id, "in", "buyer", event.data, now, tid, "button")
-    else:
-        k.store.messages.record(event.user_id, "in", "buyer", f"/{event.command} {event.args}",
-                                now, tid, "command")
+        return [k.store.messages.record(event.user_id, "in", "buyer", text, now, tid,
+                                        event.kind, file_id=event.file_id)]
+    if isinstance(event, ButtonPressed):
+        return [k.store.messages.record(event.user_id, "in", "buyer", event.data, now, tid,
+                                        "button")]
+    return [k.store.messages.record(event.user_id, "in", "buyer",
+                                    f"/{event.command} {event.args}", now, tid, "command")]
 
 
 def _dispatch(k: Kefu, conv: Conversation, event: BuyerEvent, now: datetime) -> Turn:

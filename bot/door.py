@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from bot import inbox
+from bot import inbox, retention
 from bot.events import (
     AgentAct,
     ButtonPressed,
@@ -30,6 +30,7 @@ from bot.events import (
     BuyerSaid,
 )
 from bot.kefu import Kefu
+from bot.logmask import SecretMasker
 from bot.orders.calls import Answered, Call, NeedsCalls, answers_of
 from bot.orders.refunds import check_refunds
 from bot.records import Outgoing
@@ -56,7 +57,8 @@ class TurnDue:
 
 @dataclass(frozen=True)
 class Tick:
-    """The timers' tick: SLA warnings and breaches, channel-notice deadlines."""
+    """The timers' tick: SLA warnings and breaches, channel-notice deadlines, and once a day
+    retention's pruning."""
 
 
 @dataclass(frozen=True)
@@ -109,11 +111,27 @@ def _decide(k: Kefu, arrival: Arrival) -> Effects:
         result = handle_agent(k, arrival)
         return Effects(tuple(result.outs), staff=result)
     if isinstance(arrival, Tick):
-        return Effects(tuple(check_sla(k)))
+        outs = tuple(check_sla(k))
+        _prune_daily(k)
+        return Effects(outs)
     if isinstance(arrival, StaffSeen):
         register_staff(k, arrival.agent_id, arrival.name, arrival.role, arrival.on_duty)
         return Effects()
     return Effects(tuple(check_refunds(k)))  # TrackRefunds
+
+
+def _prune_daily(k: Kefu) -> None:
+    """Retention's daily run, a bounded step per tick until done (bot/retention.py)."""
+    now = k.now()
+    mask = SecretMasker(None, k.config.order_pattern)
+    try:
+        with k.store.transaction():
+            pruned = retention.daily(k.store, mask, k.config.retention_days, now)
+    except Exception:  # housekeeping must never stop the timers: tried again next tick
+        logger.exception("pruning failed; tried again on the next tick")
+        return
+    if pruned is not None:
+        logger.info("pruned: %s", "; ".join(pruned.lines()))
 
 
 Perform = Callable[[Kefu, Call], Answered]

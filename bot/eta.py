@@ -173,11 +173,16 @@ def queue_wait(queue: QueueState) -> timedelta:
 
 
 def round_up(t: datetime, step: timedelta) -> datetime:
-    """Round a local clock time up to a multiple of step (14:31 -> 14:35, 14:35 stays)."""
-    midnight = t.replace(hour=0, minute=0, second=0, microsecond=0)
+    """Round up to a multiple of step on t's local clock (14:31 -> 14:35, 14:35 stays)."""
+    # On UTC with t's own offset: wall-clock arithmetic on an aware time ignores a DST change,
+    # and at 01:50 EDT on the autumn change day "01:05" read as EDT is 45 minutes ago.
+    offset = t.utcoffset() or timedelta(0)
+    wall = t.astimezone(UTC).replace(tzinfo=None) + offset
+    midnight = wall.replace(hour=0, minute=0, second=0, microsecond=0)
     # Integer ceiling on timedeltas: float division could turn 14:35 into 14:40.
-    steps = -((midnight - t) // step)
-    return midnight + steps * step
+    steps = -((midnight - wall) // step)
+    mark = (midnight + steps * step - offset).replace(tzinfo=UTC)
+    return mark.astimezone(t.tzinfo)
 
 
 def estimate(now: datetime, sla: TierSla, queue: QueueState, policy: EtaPolicy) -> Promise:
@@ -197,12 +202,15 @@ def estimate(now: datetime, sla: TierSla, queue: QueueState, policy: EtaPolicy) 
 
 
 def format_due(due: datetime, now: datetime) -> str:
-    """"14:35" today, "明天 09:05" tomorrow, else "11月25日 09:05", on now's local clock."""
+    """"14:35" today, "明天 09:05" tomorrow, else "11月25日 09:05", on now's local clock;
+    the zone's name follows when the clocks change in between ("01:05 EST")."""
     _check_aware(due)
     _check_aware(now)
     # now's zone, not due's: promises come back from the store in UTC, buyers read local time.
     due = due.astimezone(now.tzinfo)
     clock = due.strftime("%H:%M")
+    if due.utcoffset() != now.utcoffset():  # 01:05 after 01:50 reads as the past without it
+        clock = f"{clock} {due.tzname()}"
     if due.date() == now.date():
         return clock
     if due.date() == now.date() + timedelta(days=1):

@@ -1,8 +1,9 @@
 """Abuse guard: a per-buyer flood limit, and buyers blocked by staff.
 
 `screen` runs inside the buyer's turn, after the event was recorded: a message
-from a flood or from a blocked buyer stays in the transcript, but opens no ticket
-and asks nothing. `block` / `unblock` are the staff side (/block, /unblock).
+from a flood or from a blocked buyer keeps its row in the transcript (who, when,
+what kind: the flood limit counts them) but not its text, opens no ticket and asks
+nothing. `block` / `unblock` are the staff side (/block, /unblock).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot import plain, replies
+from bot.clock import shift
 from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
@@ -36,7 +38,7 @@ def judge(*, blocked: bool, told_blocked: bool, recent: int, limit: int, warned:
 
 def resume_time(now: datetime) -> datetime:
     """When a slowed-down buyer may write again: a window later, on the next full minute."""
-    later = now + WINDOW
+    later = shift(now, WINDOW)
     whole = later.replace(second=0, microsecond=0)
     return whole if whole == later else whole + timedelta(minutes=1)
 
@@ -45,7 +47,8 @@ def screen(k: Kefu, user_id: int, now: datetime) -> list[Outgoing] | None:
     """None lets the event through; otherwise the replies to send instead of handling it."""
     store, limit = k.store, k.config.guard.flood_per_minute
     blocked = store.users.is_blocked(user_id)
-    recent = 0 if blocked or limit <= 0 else store.messages.count_in_since(user_id, now - WINDOW)
+    recent = 0 if blocked or limit <= 0 else \
+        store.messages.count_in_since(user_id, shift(now, -WINDOW))
     # The last two facts cost a query each; the usual buyer (not blocked, under the limit)
     # needs neither.
     verdict = judge(blocked=blocked, told_blocked=blocked and _told_blocked(k, user_id),
@@ -70,7 +73,7 @@ def _told_blocked(k: Kefu, user_id: int) -> bool:
 
 def _warned(k: Kefu, user_id: int, now: datetime) -> bool:
     last = k.store.users.last_event(user_id, "flooded")
-    return last is not None and last > now - WINDOW
+    return last is not None and last > shift(now, -WINDOW)
 
 
 def _tell_staff_of_flood(k: Kefu, user_id: int, recent: int) -> list[Outgoing]:
@@ -79,7 +82,7 @@ def _tell_staff_of_flood(k: Kefu, user_id: int, recent: int) -> list[Outgoing]:
     if ticket is None:
         return []
     return [to_staff(ticket.id, f"⚠️ 买家 {_who(k, user_id)} 1 分钟内"
-                                f"发了 {recent} 条消息, 已暂停自动回复 (消息都已记录)。"
+                                f"发了 {recent} 条消息, 已暂停自动回复 (只记录条数, 不保存内容)。"
                                 f"如属恶意刷屏, 可在本话题发 /block 原因")]
 
 

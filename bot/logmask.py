@@ -19,11 +19,20 @@ _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 # Card codes: one run of 12+ letters and digits mixing both (lookarounds, not \b: in Chinese
 # text "卡密ABCD..." has no word boundary); 3+ dash-joined groups of 4+ with a digit or in
 # capitals (ABCD-EFGH-1234); or 3+ space-joined groups of 4-6 capitals and digits mixing
-# both (ABCD 1234 EFGH). Digits alone are never masked: they may be order numbers.
+# both (ABCD 1234 EFGH).
 _RUN = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)"
                   r"[A-Za-z0-9]{12,}(?![A-Za-z0-9])")
 _DASHED = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]{4,}(?:-[A-Za-z0-9]{4,}){2,}(?![A-Za-z0-9-])")
 _SPACED = re.compile(r"(?<![A-Za-z0-9])[A-Z0-9]{4,6}(?: [A-Z0-9]{4,6}){2,}(?![A-Za-z0-9])")
+# Digits alone are a code where a code is named ("移动充值卡密码 123456789012345678",
+# "骏网卡号: 1234 5678 9012", "pin 88886666"), even when order-shaped: the word right
+# before says what they are. A bare run of 15+ digits is a code unless it matches the
+# order pattern: order numbers can be digits alone too, and agents search logs by them.
+_KEYED = re.compile(r"(?i)(?:卡密|密码|卡号|充值码|兑换码|(?<![a-z])(?:code|pin|cdk|cdkey))"
+                    r"(?:\s*(?:[:：=]|是|为)?\s*)"
+                    r"(?<![0-9])(\d{4,}(?:[ -]\d{3,}){0,5}|\d{6,})(?![0-9A-Za-z])")
+_LONG_DIGITS = re.compile(r"(?<![A-Za-z0-9])\d{15,}(?![A-Za-z0-9])")
+MIN_KEYED = 6  # a named code shorter than this is a counter or a price, not a secret
 
 
 def _hide(secret: str) -> str:
@@ -47,6 +56,8 @@ class SecretMasker:
         text = _TOKEN.sub(TOKEN_MASK, text)
         text = _DASHED.sub(self._dashed, text)
         text = _SPACED.sub(self._spaced, text)
+        text = _KEYED.sub(self._keyed, text)
+        text = _LONG_DIGITS.sub(self._run, text)
         return _RUN.sub(self._run, text)
 
     def _dashed(self, match: re.Match[str]) -> str:
@@ -59,6 +70,13 @@ class SecretMasker:
         mixed = re.search(r"\d", joined) and re.search(r"[A-Z]", joined)
         # An order number pasted in groups ("KM2024 1122 1530 123456") stays readable.
         return _hide(match[0]) if mixed and not self._is_order(joined) else match[0]
+
+    def _keyed(self, match: re.Match[str]) -> str:
+        code = match[1]
+        digits = re.sub(r"\D", "", code)
+        if len(digits) < MIN_KEYED:
+            return match[0]
+        return match[0][:match.start(1) - match.start(0)] + _hide(code)
 
     def _run(self, match: re.Match[str]) -> str:
         return match[0] if self._is_order(match[0]) else _hide(match[0])

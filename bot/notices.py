@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot import replies
 from bot.callbacks import Feedback, choice
+from bot.clock import shift
 from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
@@ -76,7 +77,7 @@ def start(k: Kefu, agent: AgentRecord, args: str, now: datetime) -> Result:
         return False, f"{USAGE}\n{_listing(k, now)}", []
     channel, minutes = parts[0][:30], int(parts[1])
     text = parts[2].strip()[:200] if len(parts) > 2 else f"{channel}通道维护中"
-    notice, new = k.store.notices.start(channel, text, now + timedelta(minutes=minutes),
+    notice, new = k.store.notices.start(channel, text, shift(now, timedelta(minutes=minutes)),
                                         agent.id, now)
     outs = _tell_open_tickets(k, notice, now)
     verb = "已发布" if new else "已更新"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from bot.clock import shift
 from bot.eta import format_due, is_working_day
 from bot.orders import (
     DELIVERED,
@@ -145,7 +146,8 @@ def _delivered(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
 
 
 def _paid(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
-    due = order.paid_at + timedelta(minutes=policy.delivery_minutes) if order.paid_at else None
+    wait_for = timedelta(minutes=policy.delivery_minutes)
+    due = shift(order.paid_at, wait_for) if order.paid_at else None
     if due is None or ask.now < due:
         wait = format_due(due, ask.now) if due else "几分钟内"
         return Remedy("paying", ANSWER, w.PAYING.format(no=order.order_no, due=wait))
@@ -157,6 +159,10 @@ def _recharging(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
     start = order.paid_at or ask.now
     if ask.wants_refund:
         return Remedy("recharging", TICKET, w.RECHARGING_REFUND.format(no=order.order_no))
+    if order.paid_at is None:  # no paid time: count from now and state no payment time
+        return Remedy("recharging", ANSWER, w.RECHARGING_UNDATED.format(
+            no=order.order_no, minutes=policy.recharge_minutes,
+            due=format_due(shift(ask.now, usual), ask.now)))
     if ask.now >= start + usual * STUCK_RECHARGE:
         return Remedy("stuck", TICKET, w.RECHARGE_STUCK.format(
             no=order.order_no, paid=format_due(start, ask.now)), intent="recharge_delayed")
@@ -168,8 +174,9 @@ def _recharging(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
 
 def _recharged(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
     done = order.delivered_at or order.paid_at or ask.now
-    due = done + timedelta(minutes=policy.recharge_minutes)
-    found = w.RECHARGED_TEXT.format(no=order.order_no, at=format_due(done, ask.now))
+    due = shift(done, timedelta(minutes=policy.recharge_minutes))
+    found = w.RECHARGED_TEXT.format(no=order.order_no, at=format_due(done, ask.now)) \
+        if order.delivered_at or order.paid_at else w.RECHARGED_UNDATED.format(no=order.order_no)
     if ask.wants_refund:
         return Remedy("recharged", TICKET, found + "\n" + w.RECHARGED_REFUND)
     if ask.now < due or ask.intent not in (*NOT_RECEIVED, "recharge_failed"):
@@ -198,10 +205,16 @@ def _failed(order: Order, ask: Ask, policy: OrdersSettings, stuck: bool = False,
 
 
 def _refunded(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
-    at = (order.refunded_at or ask.now).astimezone(ask.now.tzinfo)
+    to = order.pay_channel or "账户"
+    if order.refunded_at is None:
+        # The lookup time is not the refund time, and the paid time is too early to count
+        # "到账最晚" from: say neither rather than state a time the shop never gave.
+        return Remedy("refunded", ANSWER, w.REFUNDED_UNDATED_TEXT.format(no=order.order_no,
+                                                                          to=to))
+    at = order.refunded_at.astimezone(ask.now.tzinfo)
     latest = working_days_after(at.date(), 3)
     return Remedy("refunded", ANSWER, w.REFUNDED_TEXT.format(
-        no=order.order_no, at=format_due(at, ask.now), to=order.pay_channel or "账户",
+        no=order.order_no, at=format_due(at, ask.now), to=to,
         latest=f"{latest.month}月{latest.day}日"))
 
 
@@ -215,7 +228,7 @@ def working_days_after(start: date, days: int) -> date:
 
 
 def _unpaid(order: Order, ask: Ask, policy: OrdersSettings) -> Remedy:
-    due = format_due(ask.now + timedelta(minutes=10), ask.now)
+    due = format_due(shift(ask.now, timedelta(minutes=10)), ask.now)
     return Remedy("unpaid", ANSWER, w.UNPAID_TEXT.format(no=order.order_no, due=due),
                   intent="payment_no_order")
 

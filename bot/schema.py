@@ -194,6 +194,14 @@ def m013_ticket_priority(db: Database) -> None:
     db.execute("ALTER TABLE tickets ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m014_upkeep(db: Database) -> None:
+    """Housekeeping state (when pruning last ran, how far each table was pruned)."""
+    db.execute("CREATE TABLE upkeep (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # Pruning old seen update ids walks them by time.
+    db.execute("CREATE INDEX seen_events_at ON seen_events(at)")
+
+
 def migrate(db: Database) -> None:
     """Bring the database up to the current schema."""
     migrations.apply(db)

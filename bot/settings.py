@@ -93,6 +93,7 @@ class Config:
     guard: GuardPolicy = GuardPolicy()
     orders: OrdersSettings = field(default_factory=OrdersSettings)
     telegram: TelegramLimits = TelegramLimits()
+    retention_days: int = 180  # retention.messages_days: older texts become a stub
     big_amount: float = 500.0  # tiers.S.amount: at or over it, a problem order is S tier
 
     def agent(self, agent_id: int) -> Agent | None:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import cards, plain, replies, same_order, urgency
+from bot.clock import shift
 from bot.eta import Promise, QueueState, add_business_time, estimate
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
@@ -61,7 +62,7 @@ def queued_as(k: Kefu, tier: str) -> str:
 def cut_in(k: Kefu, tier: str, now: datetime, handle: timedelta, agents: int) -> float:
     """Share of agents' time the last hour's rate of more urgent tickets would take."""
     urgent = [t for t, rank in TIER_RANK.items() if rank < TIER_RANK[tier]]
-    per_hour = k.store.queue.opened_since(urgent, now - timedelta(hours=1))
+    per_hour = k.store.queue.opened_since(urgent, shift(now, -timedelta(hours=1)))
     load = per_hour * (handle / timedelta(hours=1)) / max(agents, 1)
     return min(load, MAX_CUT_IN)  # a flood of urgent tickets must not push promises to infinity
 
@@ -73,7 +74,7 @@ def escalating_into(k: Kefu, tier: str, now: datetime, before: datetime | None =
     lower = next((t for t, rank in TIER_RANK.items() if rank == TIER_RANK[tier] + 1), None)
     if lower is None:
         return 0
-    cutoff = now + k.config.pickup - k.config.tiers[lower].first_reply
+    cutoff = shift(now, k.config.pickup - k.config.tiers[lower].first_reply)
     return k.store.queue.waiting_in(lower, min(cutoff, before or cutoff))
 
 

@@ -88,8 +88,10 @@ def test_agents_and_days_agree_with_the_report(shop: ShopDb, report: Report) -> 
                            r["resolution_p50"], r["avg_rating"]) for r in run(shop, "agents")}
     assert agents == {a.name: (a.handled, a.resolved, a.first_reply_p50, a.resolution_p50,
                                a.rating) for a in report.figures.agents}
-    days = {r["day"]: (r["S"], r["A"], r["B"]) for r in run(shop, "daily_volume")}
-    assert days == {d.day: (d.tickets["S"], d.tickets["A"], d.tickets["B"])
+    days = {r["day"]: (r["S"], r["A"], r["B"], r["conversations"], r["bot_settled"],
+                       r["self_service_share"]) for r in run(shop, "daily_volume")}
+    assert days == {d.day: (d.tickets["S"], d.tickets["A"], d.tickets["B"], d.conversations,
+                            d.bot_settled, d.self_service)
                     for d in report.figures.volume.by_day}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import guard, replies
+from bot import guard, replies, retention
 from bot.events import AgentAct
 from bot.kefu import Kefu
 from handlers.console import Desk
@@ -56,11 +56,14 @@ def test_a_flood_gets_one_polite_reply_and_opens_no_ticket(kefu: Kefu) -> None:
         assert buyer.says("在吗")
     reply = buyer.says(OPEN_TICKET)
     assert reply == ("你发得有点快 🙏 为了不漏看你的问题, 我先暂停自动回复, 到 14:01 恢复。"
-                     "刚才的消息都已记录; 14:01 后把问题合成一条发给我就好。")
+                     "暂停期间发的内容不会保存, 14:01 后把问题合成一条发给我就好。")
     assert buyer.says(OPEN_TICKET) == "" and buyer.presses("human") == ""
     assert buyer.command("status") == ""
     assert rows(kefu, "tickets") == []
-    assert len(rows(kefu, "messages", "direction = 'in'")) == 24  # every message kept
+    kept = rows(kefu, "messages", "direction = 'in'")
+    assert len(kept) == 24  # every message counted...
+    assert [m["text"] for m in kept[20:]] == [retention.HELD] * 4  # ...held ones without text
+    assert {m["kind"] for m in kept[20:]} == {"text", "button", "command"}
     assert [e[1] for e in events(kefu, 42)] == ["flooded"]
 
 
@@ -80,7 +83,8 @@ def test_a_flood_on_an_open_ticket_tells_its_staff_thread_once(kefu: Kefu) -> No
         buyer.says("快点")
         staff += [o.text for o in buyer.last if o.audience == "staff"]
     alerts = [text for text in staff if "暂停自动回复" in text]
-    assert alerts == ["⚠️ 买家 小张 (id 42) 1 分钟内发了 21 条消息, 已暂停自动回复 (消息都已记录)。"
+    assert alerts == ["⚠️ 买家 小张 (id 42) 1 分钟内发了 21 条消息, "
+                      "已暂停自动回复 (只记录条数, 不保存内容)。"
                       "如属恶意刷屏, 可在本话题发 /block 原因"]
 
 
@@ -105,6 +109,9 @@ def test_staff_block_a_ticket_number_and_the_buyer_hears_once(kefu: Kefu) -> Non
     assert buyer.says("在吗") == "" and buyer.presses("status") == ""
     assert buyer.command("start") == "" and buyer.says("x" * 5000) == ""
     assert rows(kefu, "tickets") == [ticket]  # nothing joined, nothing changed
+    held = rows(kefu, "messages", "direction = 'in'")[1:]
+    assert len(held) == 5 and {m["text"] for m in held} == {retention.HELD}  # metadata only
+    assert {m["meta"] for m in held} == {"{}"}
     assert events(kefu, 42) == [("agent:501", "blocked", {"reason": "恶意刷屏"}),
                                 ("bot", "blocked_notice", {})]
 

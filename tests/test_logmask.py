@@ -153,3 +153,37 @@ def test_a_rejected_token_is_reported_without_the_token(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "rejected the bot token in KEFU_TELEGRAM_TOKEN" in output
     assert TOKEN not in output and "AAHdqTcv" not in output
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("移动充值卡密码 123456789012345678", "移动充值卡密码 **************5678"),
+    ("骏网卡号: 1234 5678 9012 3456 密码: 6688 1234 5566",
+     "骏网卡号: **** **** **** 3456 密码: **** **** 5566"),
+    ("卡密:8888123456789 到了吗", "卡密:*********6789 到了吗"),
+    ("卡密是1234567890123456", "卡密是************3456"),
+    ("联通卡号6222021234567890123 密码 20241122", "联通卡号***************0123 密码 ****1122"),
+    ("充值码：987654321098", "充值码：********1098"),
+    ("pin 88886666 code=445566778899", "pin ****6666 code=********8899"),
+    ("PIN: 1234-5678-9012", "PIN: ****-****-9012"),
+    ("兑换码为 300012345678", "兑换码为 ********5678"),
+    ("got 12345678901234567890123456 from shop", "got **********************3456 from shop"),
+])
+def test_digits_only_codes_are_masked_where_a_code_is_expected(mask: SecretMasker, text: str,
+                                                               masked: str) -> None:
+    assert mask(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "code=123", "卡密没到 订单 202411220001234567", "密码错误 3 次", "退款 100 元, 卡号尾号 1234",
+    "pin 12345", "user 7001234567 in chat -1001777123456", "1732252800123 ms",
+])
+def test_short_numbers_and_order_numbers_near_code_words_stay(mask: SecretMasker,
+                                                              text: str) -> None:
+    assert mask(text) == text
+
+
+def test_long_digit_runs_are_masked_unless_they_match_the_shops_order_pattern() -> None:
+    shop = SecretMasker(None, r"\d{18}")
+    assert shop("单号 202411220001234567 卡 123456789012345") == \
+        "单号 202411220001234567 卡 ***********2345"
+    assert shop("卡 12345678901234567890") == "卡 ****************7890"

@@ -123,6 +123,31 @@ def test_refunded_says_when_and_where_the_money_goes() -> None:
     assert "约 11月25日 前" in r.say  # three working days: Mon, Tue, Wed
 
 
+def test_a_refund_without_a_time_is_never_given_the_lookup_time() -> None:
+    undated = order("已退款", refunded_at=None, paid_at=NOW - timedelta(days=10))
+    r = rm.decide(undated, NO, ask("refund_progress"), POLICY)
+    assert r.then == rm.ANSWER and "显示已退款" in r.say and "支付宝" in r.say
+    assert NOW.strftime("%H:%M") not in r.say and "已在" not in r.say
+    assert "约" not in r.say and "月" not in r.say  # no arrival date counted from nothing
+
+
+@pytest.mark.parametrize("status", [rm.RECHARGED, rm.RECHARGING])
+def test_a_recharge_without_times_states_none(status: str) -> None:
+    undated = order(status, paid_at=None, delivered_at=None)
+    r = rm.decide(undated, NO, ask("recharge_delayed"), POLICY)
+    assert "14:00" not in r.say and "付款)" not in r.say  # the lookup time is no shop time
+    assert "充值" in r.say
+
+
+def test_an_automatic_refund_without_a_shop_time_says_no_time() -> None:
+    from bot.records import Ticket
+    t = Ticket(id=1, number="T1001", user_id=42, intent="refund_request", title="退款",
+               tier="A", stage="处理", owner="bot", created_at=NOW)
+    assert w.refund_done_text(order("已退款"), t, None, NOW).startswith(f"订单 {NO} 已原路退款")
+    friday = datetime(2026, 11, 20, 15, 40, tzinfo=SH)
+    assert "已在 11月20日 15:40 原路退款" in w.refund_done_text(order("已退款"), t, friday, NOW)
+
+
 def test_three_working_days_skip_the_weekend() -> None:
     assert rm.working_days_after(date(2026, 11, 20), 3) == date(2026, 11, 25)
     assert rm.working_days_after(date(2026, 11, 23), 1) == date(2026, 11, 24)

@@ -164,3 +164,29 @@ def test_cli_lists_gaps_as_a_table(shop: ShopDb, capsys: pytest.CaptureFixture) 
     out = capsys.readouterr().out
     assert out.startswith("kefu FAQ 缺口 / FAQ gaps  2026-11-23 00:00")
     assert "  2     2     开发票" in out
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("KM202411221530123456 开票", "KM202411221530123456 退吗"),
+    ("KM202411221530123456 发票呢", "KM202411221530123456 在吗 急"),
+    ("KM202411221530123456 30元 发票", "KM202411221530123456 30元 换号"),
+])
+def test_order_numbers_and_amounts_do_not_group_unrelated_questions(one: str,
+                                                                    other: str) -> None:
+    assert len(faq_gaps(turns((1, one, FALLBACK), (2, other, FALLBACK)))) == 2
+
+
+def test_the_same_question_about_other_orders_and_amounts_still_groups() -> None:
+    gaps = faq_gaps(turns((1, "KM202411221530123456 能开发票吗", FALLBACK),
+                          (2, "能开发票吗 KM202411229999999999", FALLBACK),
+                          (3, "付了30元 能开发票吗", FALLBACK)))
+    assert [(g.count, g.buyers) for g in gaps] == [(3, 3)]
+
+
+def test_the_gap_table_cuts_long_wordings_to_a_readable_width() -> None:
+    from tools.report.sections import GAP_SIMILAR, GAP_TEXT, gaps
+    essay = "我想问一下你们这个会员到底怎么开通" * 20
+    found = faq_gaps(turns(*[(n, essay + "?" * n, FALLBACK) for n in range(1, 6)]))
+    row = gaps(found).rows[0]
+    assert len(row[2]) <= GAP_TEXT and row[2].endswith("…")
+    assert len(row[3]) <= GAP_SIMILAR and "\n" not in row[3]

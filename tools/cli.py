@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tools.orders_cli import add_orders_command
 
     add_orders_command(sub, _add)
+    from tools.prune import add_prune_command
+
+    add_prune_command(sub, _add)
     for name in ("match", "eval", "init"):
         sub.choices[name].add_argument("--db", help="database file (else $KEFU_DB)")
     faq.choices["check"].add_argument("--db", help="database file (else $KEFU_DB)")

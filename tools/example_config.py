@@ -51,6 +51,9 @@ sla:                         # timers on open tickets (targets are the tiers abo
 guard:                       # abuse: staff can also /block and /unblock a buyer
   flood_per_minute: 20       # more messages a minute: a slow-down reply, no tickets; 0 = off
 
+retention:                   # kefu prune, and the bot once a day
+  messages_days: 180         # older message texts become a stub; 0 = keep them
+
 notices:                     # channel notices (/notice 支付宝 30 说明) match these names
   aliases:
     支付宝: [alipay, zfb]

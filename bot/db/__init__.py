@@ -34,6 +34,7 @@ from bot.db.queue import Queue
 from bot.db.staff_threads import StaffThreads
 from bot.db.ticket_events import TicketEvents
 from bot.db.tickets import Tickets
+from bot.db.upkeep import Upkeep
 from bot.db.users import Users
 
 __all__ = ["BUSY_TIMEOUT_MS", "SYNCHRONOUS", "UNWRITABLE", "DatabaseFileError", "Store",
@@ -59,6 +60,7 @@ class Store:
         self.order_actions = OrderActions(db)
         self.order_proofs = OrderProofs(db)
         self.users = Users(db)
+        self.upkeep = Upkeep(db)
 
     def transaction(self, durable: bool = False) -> AbstractContextManager[None]:
         """One atomic unit of work over every table; see connection.transaction."""

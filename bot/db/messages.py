@@ -1,11 +1,11 @@
-"""The transcript: every message in or out, both sides, kept forever."""
+"""The transcript: every message in or out, both sides (texts pruned by bot/retention)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from bot.db.base import Table, dumps, iso
+from bot.db.base import Table, dumps, iso, marks
 
 
 class Messages(Table):
@@ -13,11 +13,17 @@ class Messages(Table):
 
     def record(self, user_id: int, direction: str, sender: str, text: str, now: datetime,
                ticket_id: int | None = None, kind: str = "text", **meta: Any) -> int:
-        """Keep every message in or out, both sides, forever."""
+        """Keep a message in or out; the new row's id."""
         return self._insert("messages", {
             "at": iso(now), "user_id": user_id, "ticket_id": ticket_id,
             "direction": direction, "sender": sender, "kind": kind, "text": text,
             "meta": dumps(meta)})
+
+    def forget_texts(self, ids: list[int], stub: str) -> None:
+        """Keep only who, when and what kind: the text and any file pointer go."""
+        if ids:
+            self.db.execute(f"UPDATE messages SET text = ?, meta = '{{}}' "
+                            f"WHERE id IN ({marks(ids)})", [stub, *ids])
 
     def record_decision(self, user_id: int, decision: str, intent: str | None) -> None:
         """Note what the matcher decided on the buyer's latest message: this turn's, as the

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import tickets
+from bot.clock import shift
 from bot.kefu import Kefu
 from bot.orders import BackendError, Order, OrderBackend, ProofNeeded, calls, ownership
 from bot.orders import wording as w
@@ -63,7 +64,7 @@ def check(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime,
 def _ask(k: Kefu, conv: Conversation, intent: Intent, order_no: str, backend: OrderBackend,
          now: datetime, proven: bool = False) -> Ask:
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)  # now is shop time
-    claims = k.store.orders.claims(conv.user_id, NOT_RECEIVED, now - CLAIM_WINDOW, order_no)
+    claims = k.store.orders.claims(conv.user_id, NOT_RECEIVED, shift(now, -CLAIM_WINDOW), order_no)
     history = k.store.order_actions  # per order number: editing a ticket cannot reset it
     return Ask(intent.id, conv.user_id, now, conv.details.get("demand"),
                insisted=order_no in conv.details.get("order_missing", []),

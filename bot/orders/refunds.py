@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import ratings, replies, tickets
+from bot.clock import shift
 from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.orders import REFUNDED, ActionResult, BackendError, Order, OrderBackend, calls
@@ -51,7 +52,7 @@ def start(k: Kefu, conv: Conversation, intent: Intent, order: Order, backend: Or
             return Checked(replace(conv, details=details),
                            [to_buyer(uid, w.refund_failed_text(order))], intent=intent)
         state, event, reference = "requested", "refund_requested", result.reference
-    due = now + REFUND_WITHIN
+    due = shift(now, REFUND_WITHIN)
     details.update(demand="退款", refund={**bound(order, state), "reference": reference,
                                          "due": due.isoformat()})
     stage = "处理" if state == "requested" else "受理"
@@ -121,7 +122,7 @@ def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
             return False, (f"退款提交失败: {result.detail}。请在商城后台手动退款, "
                            "完成后点「已解决」。"), []
         state, event, reference = "requested", "refund_requested", result.reference
-    due = now + REFUND_WITHIN
+    due = shift(now, REFUND_WITHIN)
     fields: dict[str, Any] = {"stage": "处理", "promised_at": due, "details": {
         **t.details, "refund": {**refund, "state": state, "reference": reference,
                                 "approved_by": agent.name, "due": due.isoformat()}}}
@@ -190,8 +191,9 @@ def _refunded(k: Kefu, t: Ticket, order: Order, now: datetime) -> list[Outgoing]
     refund = {**fresh.details.get("refund", {}), "state": "done"}
     k.store.tickets.update(t.id, now, stage=RESOLVED, resolved_at=now,
                            details={**fresh.details, "refund": refund})
-    at = order.refunded_at or now
-    k.store.ticket_events.add(t.id, "bot", "refund_done", now, refunded_at=at.isoformat())
+    at = order.refunded_at  # None when the shop gave no time: the buyer is told none
+    k.store.ticket_events.add(t.id, "bot", "refund_done", now,
+                              refunded_at=at.isoformat() if at else None)
     text = w.refund_done_text(order, t, at, now) + "\n" + replies.RATE_ASK
     return [to_buyer(t.user_id, text, *ratings.rating_choices(fresh), ticket_id=t.id),
             to_staff(t.id, f"✅ 订单系统显示 {order.order_no} 已退款, #{t.number} 自动解决")]

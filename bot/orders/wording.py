@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.clock import shift
 from bot.eta import format_due
 from bot.orders import RECHARGE_FAILED, Order
 from bot.records import Ticket
@@ -30,7 +31,7 @@ def refund_text(order: Order, number: str, due: datetime, now: datetime) -> str:
 
 def resend_text(order: Order, number: str, now: datetime) -> str:
     """The code was sent again by the shop's own system, never through this chat."""
-    soon = format_due(now + timedelta(minutes=2), now)
+    soon = format_due(shift(now, timedelta(minutes=2)), now)
     return (delivered_text(order, now) + f"\n已通过商城系统重新发送卡密, {soon} 前可以在订单详情页"
             "和下单时留的邮箱/短信里查看; 为了安全, 完整卡密不会在聊天里发送。\n"
             f"这次补发记在工单 #{number}; 还是没收到的话直接回复我, 我马上转人工。")
@@ -52,12 +53,15 @@ RESENDS_TODAY = "今天已经为你自动补发过几次卡密了, 这个订单�
 CHECK_BY_PERSON = "这个订单我转给客服人工核实发货记录:"
 PAYING = ("订单 {no} 已付款, 正在发卡, 一般 1 分钟内完成, "
           "最晚 {due} 前会出现在订单详情页。到时还没有的话直接回复我, 我马上转人工。")
+RECHARGING_UNDATED = ("订单 {no} 正在充值中。直充一般 {minutes} 分钟内到账, "
+                      "预计 {due} 前到账; 到时还没到, 直接回复我, 我马上转人工优先核查。")
 RECHARGING_TEXT = ("订单 {no} 正在充值中 ({paid} 付款)。直充一般 {minutes} 分钟内到账, "
                    "预计 {due} 前到账; 到时还没到, 直接回复我, 我马上转人工优先核查。")
 RECHARGING_REFUND = "订单 {no} 正在充值中, 要先向上游撤销才能退款, 我帮你转专员处理:"
 RECHARGE_STUCK = ("抱歉 🙏 订单 {no} 从 {paid} 开始充值, 已超过正常时间还没完成。"
                   "我转给专员向上游催查:")
 RECHARGED_TEXT = "查到了: 订单 {no} 在 {at} 显示充值成功。"
+RECHARGED_UNDATED = "查到了: 订单 {no} 显示充值成功。"  # the shop gave no time: none is made up
 ARRIVES = ("游戏或运营商入账有时会晚 5-30 分钟, 请重新登录游戏, 核对区服和角色; "
            "话费以运营商短信为准。{due} 前还没到账的话, 直接回复我, 我帮你转人工向上游核查。")
 RECHARGED_LATE = "已超过 {minutes} 分钟还没到账, 我帮你登记给专员向上游核查到账记录:"
@@ -79,6 +83,11 @@ EXPIRED_TEXT = ("订单 {no} 已过期未支付, 没有扣款; 想要的话重�
 REFUNDED_TEXT = ("查到了: 订单 {no} 已在 {at} 退款, 原路退回你付款的{to}。"
                  "支付宝/微信一般 1-3 个工作日到账 (约 {latest} 前), 银行卡可能要 3-7 个工作日; "
                  "支付宝账单或微信「零钱明细」里能看到退款记录。")
+# The shop recorded the refund but not when: no time or arrival date is made up for it.
+REFUNDED_UNDATED_TEXT = ("查到了: 订单 {no} 显示已退款, 原路退回你付款的{to}"
+                         " (商家系统里没有记录退款时间)。"
+                         "支付宝/微信一般 1-3 个工作日到账, 银行卡可能要 3-7 个工作日; "
+                         "支付宝账单或微信「零钱明细」里能看到退款记录。")
 UNPAID_TEXT = ("订单 {no} 显示「待支付」, 我们这边还没收到付款。如果已经扣款, "
                "多半是支付通知延迟, {due} 前会自动更新; "
                "到时还没变, 点「没解决」并发一张付款截图, 我帮你转人工核实。")
@@ -103,7 +112,8 @@ def approved_text(t: Ticket, due: datetime, now: datetime) -> str:
             "有问题直接回复我。")
 
 
-def refund_done_text(order: Order, t: Ticket, at: datetime, now: datetime) -> str:
-    """The shop shows the order refunded: the ticket is done."""
-    return (f"订单 {order.order_no} 已在 {format_due(at, now)} 原路退款 ✅ 支付宝/微信一般 "
+def refund_done_text(order: Order, t: Ticket, at: datetime | None, now: datetime) -> str:
+    """The shop shows the order refunded (at its refund time, when it gave one): done."""
+    when = f"已在 {format_due(at, now)} 原路退款" if at else "已原路退款"
+    return (f"订单 {order.order_no} {when} ✅ 支付宝/微信一般 "
             f"1-3 个工作日到账。工单 #{t.number} 已解决。")

@@ -8,6 +8,7 @@ so 会员怎么开通 and 开通会员 meet) and their characters (so 今天天�
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,11 @@ MAX_WORDINGS = 2_000
 # Words that ask rather than say what about: without them 怎么开通会员 = 会员开通.
 QUESTION_WORDS = frozenset(("怎么", "怎么样", "怎样", "咋", "啥", "什么", "为什么", "如何", "可以",
                            "能", "能不能", "可不可以", "请问", "你们", "一下", "吗", "呢", "没有"))
+
+
+# Order numbers (letters then a long digit run, or digits alone) and amounts (¥30, 30元,
+# 12.5块, 两位数 digits): left out of the grouping keys.
+_FIGURES = re.compile(r"[A-Za-z]{0,4}\d{6,}|[¥￥$]?\d+(?:\.\d+)?\s*(?:元|块钱|块|rmb|RMB|¥)?")
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,9 @@ class _Key:
 
 
 def _key(text: str, synonyms: Synonyms) -> _Key:
-    norm = normalize(text, synonyms)
+    # An order number or an amount says which order, not what about: two unrelated
+    # questions quoting the same order must not meet, nor one question differ by its number.
+    norm = normalize(_FIGURES.sub(" ", text), synonyms).strip()
     content = sorted({w for w in words(norm) if w not in QUESTION_WORDS})
     return _Key(" ".join(content) or norm, norm.replace(" ", ""))
 

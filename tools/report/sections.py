@@ -16,6 +16,8 @@ ESCALATIONS = {"manual": "客服升级 / by an agent",
                "sla_first_reply": "首次回复超时 / first reply late",
                "sla_resolve": "解决超时 / resolution late", "chased": "买家催单 / chased"}
 TOP_GAPS = 15
+# Readable columns: a pasted essay would push the table off any screen or page.
+GAP_TEXT, GAP_EXAMPLE, GAP_SIMILAR = 40, 20, 60
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,17 @@ def agents(f: Figures) -> Section:
                                      "解决 p50", "评分"), rows)
 
 
+def cut(text: str, width: int) -> str:
+    """At most `width` characters, an ellipsis marking the cut; one line."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[:width - 1] + "…"
+
+
 def gaps(items: Sequence[Gap]) -> Section:
     """The biggest groups of messages the bot did not understand."""
-    rows = tuple((g.count, g.buyers, g.text, " / ".join(g.examples[1:4]), g.nearest or "")
-                 for g in items[:TOP_GAPS])
+    rows = tuple((g.count, g.buyers, cut(g.text, GAP_TEXT), cut(" / ".join(
+        cut(e, GAP_EXAMPLE) for e in g.examples[1:4]), GAP_SIMILAR), g.nearest or "")
+        for g in items[:TOP_GAPS])
     return Section("FAQ 缺口 / FAQ gaps", ("消息", "买家", "问法 / wording",
                                           "相似问法 / similar", "接近 / nearest intent"), rows,
                    "kefu report --faq-gaps --yaml 生成可粘贴的 faq.yaml 草稿 / writes stubs")

@@ -11,6 +11,8 @@ wording, the last 转人工 button counted as "not understood"); `kefu report` i
 from __future__ import annotations
 
 from bot.callbacks import Feedback, Human, Pick, encode
+from tools.report.sql_sessions import conversations_cte
+from tools.report.stats import share_sql
 
 # Button data as the messages and outbox tables hold it (plain words: safe inside SQL quotes).
 _UNSOLVED, _HUMAN, _PICK = encode(Feedback("no")), encode(Human()), Pick.kind
@@ -52,7 +54,8 @@ def _queries(day: str) -> dict[str, tuple[str, str, str]]:
     resolved = "stage = '已解决' AND resolved_at IS NOT NULL"
     return {
         "daily_volume": ("每日咨询量 / daily volume",
-                         "Buyers who wrote each day, how many got a ticket, tickets per tier.",
+                         "Buyers and conversations each day, how many the bot settled (as in "
+                         "kefu report), tickets per tier.",
                          _daily(day)),
         "tickets_by_intent": ("按意图 / tickets by intent", "Tickets opened per intent.",
                               _by_intent()),
@@ -82,16 +85,19 @@ def _queries(day: str) -> dict[str, tuple[str, str, str]]:
 
 
 def _daily(day: str) -> str:
-    return f"""WITH {_TICKETS},
-b AS (SELECT {day % 'm.at'} AS day, count(DISTINCT m.user_id) AS buyers
-      FROM messages m JOIN p ON m.at >= p.since AND m.at < p.until
-      WHERE m.direction = 'in' GROUP BY 1),
+    # Conversations and their outcomes as `kefu report` defines them (sql_sessions.py):
+    # a buyer who left mid-intake or unanswered is not self-served.
+    return f"""WITH {_TICKETS},{conversations_cte()},
+b AS (SELECT {day % 'start'} AS day, count(DISTINCT user_id) AS buyers,
+        sum(outcome != 'follow_up') AS conversations, sum(outcome = 'bot') AS bot_settled
+      FROM conv GROUP BY 1),
 k AS (SELECT {day % 'created_at'} AS day, count(DISTINCT user_id) AS buyers_with_ticket,
         sum(opened_tier = 'S') AS s, sum(opened_tier = 'A') AS a, sum(opened_tier = 'B') AS b
       FROM t WHERE NOT by_kefu GROUP BY 1),
 d AS (SELECT day FROM b UNION SELECT day FROM k)
-SELECT d.day, coalesce(b.buyers, 0) AS buyers, coalesce(k.buyers_with_ticket, 0)
-  AS buyers_with_ticket, round(1.0 - coalesce(k.buyers_with_ticket, 0) * 1.0 / b.buyers, 3)
+SELECT d.day, coalesce(b.buyers, 0) AS buyers, coalesce(b.conversations, 0) AS conversations,
+  coalesce(b.bot_settled, 0) AS bot_settled, coalesce(k.buyers_with_ticket, 0)
+  AS buyers_with_ticket, {share_sql("b.bot_settled", "b.conversations")}
   AS self_service_share, coalesce(k.s, 0) AS "S", coalesce(k.a, 0) AS "A",
   coalesce(k.b, 0) AS "B"
 FROM d LEFT JOIN b ON b.day = d.day LEFT JOIN k ON k.day = d.day ORDER BY d.day"""

@@ -22,8 +22,15 @@ def minutes(start: datetime, end: datetime) -> float:
 
 
 def share(part: int, whole: int) -> float | None:
-    """part / whole to 0.001, None when there is nothing to divide."""
-    return round(part / whole, 3) if whole else None
+    """part / whole to 0.001 (halves up), None when there is nothing to divide."""
+    # Whole numbers, not round(): round() takes 5/16 to 0.312, SQLite to 0.313, and the
+    # dashboard's canned queries must give the figure the report gives (share_sql).
+    return (part * 2000 + whole) // (2 * whole) / 1000 if whole else None
+
+
+def share_sql(part: str, whole: str) -> str:
+    """share() as SQL over two whole-number expressions."""
+    return f"(({part}) * 2000 + ({whole})) / (2 * nullif({whole}, 0)) / 1000.0"
 
 
 def mean(values: Sequence[float]) -> float | None:
