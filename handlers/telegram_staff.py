@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Message, Update
@@ -16,6 +17,7 @@ logger = logging.getLogger(__name__)
 STAFF_COMMANDS = ("note", "claim", "show", "stage", "approve", "resolve", "escalate",
                   "kefu_help", *sorted(GLOBAL_ACTIONS))
 ACTIONS = {"approve": "approve_refund"}  # a command whose action has another name
+NOTED_WITHIN = (0.0, 0.2, 0.5, 1.0)  # seconds between looks for a just-sent message's ticket
 STAFF_HELP = ("在工单话题里直接发文字 = 回复买家 · /note 内容 = 内部备注 · /claim · "
               "/stage 核实|处理|反馈 · /approve = 批准退款 · /resolve · /escalate · "
               "总话题: /queue 队列, /duty on|off 上下岗, "
@@ -32,9 +34,17 @@ async def _ticket_of(runtime: Runtime, message: Message) -> int | None:
         if found:
             return found
     replied = message.reply_to_message
-    if replied is not None:
-        return await runtime.call(store.staff_threads.ticket_of_message, message.chat_id,
-                                  replied.message_id, urgent=True)
+    if replied is None:
+        return None
+    # The sender notes which ticket a message was about a moment after Telegram confirms
+    # it: an agent quick enough to reply before that is waited for, briefly, not refused.
+    ours = bool(replied.from_user and replied.from_user.is_bot)
+    for pause in NOTED_WITHIN if ours else (0.0,):
+        await asyncio.sleep(pause)
+        found = await runtime.call(store.staff_threads.ticket_of_message, message.chat_id,
+                                   replied.message_id, urgent=True)
+        if found:
+            return found
     return None
 
 
