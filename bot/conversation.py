@@ -51,19 +51,18 @@ def handle(k: Kefu, event: BuyerEvent, inbox_ids: Sequence[int] = ()) -> list[Ou
             return []  # already handled: the messenger delivered this update twice
         event = unseen
         k.store.users.ensure(event.user_id, event.name or str(event.user_id), now)
-        recorded = _record_in(k, event, now)
+        conv = k.store.conversations.get(event.user_id)
+        # A proof (email, 查询密码) is compared, never kept: the transcript and card show a mark.
+        recorded = _record_in(k, event, now, hide=conv.step == ownership.STEP)
         held = guard.screen(k, event.user_id, now)  # a flood or a blocked buyer: not read
         if held is not None:
             # Counted (the flood limit reads the rows) but not kept: one abusive account
             # must not grow the database with its texts (bot/retention.py).
             k.store.messages.forget_texts(recorded, retention.HELD)
             return deliver(k.store, held, now)
-        conv, outs = _dispatch(k, k.store.conversations.get(event.user_id), event, now)
-        buyer_outs = [o for o in outs if o.audience == "user"]
-        if buyer_outs:
-            conv = replace(conv, offered=buyer_outs[-1].choices)
+        conv, outs = _dispatch(k, conv, event, now)
         k.store.conversations.save(conv, now)
-        return deliver(k.store, outs, now)
+        return deliver(k.store, outs, now)  # also notes what is on screen (bot/outbox.py)
 
 
 def _unseen(k: Kefu, event: BuyerEvent, now: datetime) -> BuyerEvent | None:
@@ -79,16 +78,14 @@ def _unseen(k: Kefu, event: BuyerEvent, now: datetime) -> BuyerEvent | None:
     return event
 
 
-def _record_in(k: Kefu, event: BuyerEvent, now: datetime) -> list[int]:
-    """Put the event in the transcript; the ids of the rows written."""
+def _record_in(k: Kefu, event: BuyerEvent, now: datetime, hide: bool = False) -> list[int]:
+    """Put the event in the transcript (`hide`: a text only as a mark); the ids written."""
     ticket = k.store.tickets.open_of(event.user_id)
     tid = ticket.id if ticket else None
     if isinstance(event, BuyerBurst):
-        return [i for part in event.events for i in _record_in(k, part, now)]
+        return [i for part in event.events for i in _record_in(k, part, now, hide)]
     if isinstance(event, BuyerSaid):
-        # A proof (email, 查询密码) is compared, never kept: the transcript and card show a mark.
-        proof = k.store.conversations.get(event.user_id).step == ownership.STEP
-        text = ownership.HIDDEN if proof and event.kind == "text" else event.text
+        text = ownership.HIDDEN if hide and event.kind == "text" else event.text
         return [k.store.messages.record(event.user_id, "in", "buyer", text, now, tid,
                                         event.kind, file_id=event.file_id)]
     if isinstance(event, ButtonPressed):

@@ -33,26 +33,24 @@ def fit(out: Outgoing) -> Outgoing:
 
 def deliver(store: Store, outs: list[Outgoing], now: datetime) -> list[Outgoing]:
     """Record each message (outbox + transcript) inside the caller's transaction."""
-    queued = []
+    queued: list[Outgoing] = []
+    last_text: dict[int, str | None] = {}  # per buyer: the last text they got
+    shown: dict[int, tuple[Choice, ...]] = {}  # per buyer: the choices now on screen
     for out in map(fit, outs):
-        if out.audience == "user" and out.user_id is not None:
-            out = _on_screen(store, out, now)
+        uid = out.user_id if out.audience == "user" else None
+        if uid is not None:
+            if uid not in last_text:  # one read a buyer per batch; then this batch's own texts
+                last_text[uid] = store.messages.last_out(uid)
+            if out.text == last_text[uid]:  # never the same text twice in a row
+                out = replace(out, text=not_again(out.text))
+            last_text[uid], shown[uid] = out.text, out.choices
         out_id = store.outbox.enqueue(out, now)
-        if out.audience == "user" and out.user_id is not None:
-            store.messages.record(out.user_id, "out", out.sender, out.text, now, out.ticket_id)
+        if uid is not None:
+            store.messages.record(uid, "out", out.sender, out.text, now, out.ticket_id)
         queued.append(replace(out, id=out_id))
+    for uid, choices in shown.items():  # what a typed number picks: the latest message's
+        store.conversations.show(uid, [{"label": c.label, "data": c.data} for c in choices], now)
     return queued
-
-
-def _on_screen(store: Store, out: Outgoing, now: datetime) -> Outgoing:
-    """A buyer's message as it will show: never the same text twice in a row, and its
-    choices become what a typed number picks (an agent's plain reply clears them)."""
-    assert out.user_id is not None
-    store.conversations.show(out.user_id, [{"label": c.label, "data": c.data}
-                                           for c in out.choices], now)
-    if store.messages.last_out(out.user_id) == out.text:
-        return replace(out, text=not_again(out.text))
-    return out
 
 
 def to_buyer(user_id: int, text: str, *choices: Choice, ticket_id: int | None = None
