@@ -169,7 +169,7 @@ def _attach(k: Kefu, conv: Conversation, event: BuyerSaid,
             now: datetime) -> tuple[Conversation, list[Outgoing]]:
     """Keep a file as evidence: on the open ticket (shown to staff), else for the next one."""
     item = {"kind": event.kind, "file_id": event.file_id, "caption": event.text[:500]}
-    ticket = matters.current(k, conv)
+    ticket = tickets.current(k, conv.user_id, conv.ticket_id)
     if ticket:
         evidence = [*ticket.details.get("evidence", []), item]
         k.store.tickets.update(ticket.id, now, details={**ticket.details, "evidence": evidence})
@@ -183,7 +183,7 @@ def _attach(k: Kefu, conv: Conversation, event: BuyerSaid,
 def _evidence(k: Kefu, conv: Conversation, event: BuyerSaid, now: datetime) -> Turn:
     """A screenshot or file: attach it to the open ticket, or keep it for the next one."""
     conv, _ = _attach(k, conv, event, now)  # follow_ups.join below shows it to staff
-    ticket = matters.current(k, conv)
+    ticket = tickets.current(k, conv.user_id, conv.ticket_id)
     if ticket:
         return conv, follow_ups.join(k, ticket, event.text or "", event.kind, now, {},
                                   event.file_id)
@@ -203,7 +203,7 @@ def _command(k: Kefu, conv: Conversation, command: str, now: datetime) -> Turn:
     if command == "help":  # what can be typed, without losing the question being asked
         return conv, [to_buyer(uid, mr.HELP)]
     if command == "status":
-        ticket = matters.current(k, conv)
+        ticket = tickets.current(k, conv.user_id, conv.ticket_id)
         chased = chase.record_chase(k, ticket, now) if ticket else []
         return conv, [tickets.status(k, uid, now), *chased]
     if command == "cancel":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import intake, matters, plain, replies, tickets
+from bot import intake, plain, replies, tickets
 from bot.callbacks import Cancel, NoOrder, decode
 from bot.kefu import Kefu
 from bot.orders import proof
@@ -19,7 +19,7 @@ FIELD_NAMES = {"order_no": "订单号", "demand": "诉求", "issue": "问题类�
 def begin_edit(k: Kefu, conv: Conversation, arg: str, now: datetime) -> Turn:
     """Ask which detail to change, or ask for the new value of the chosen one."""
     uid = conv.user_id
-    ticket = matters.current(k, conv)  # with several open, the one the buyer is on
+    ticket = tickets.current(k, uid, conv.ticket_id)  # with several open: the one in hand
     if ticket is None:
         return Conversation(uid), [to_buyer(uid, replies.NO_TICKETS)]
     if arg == "done":
@@ -68,7 +68,7 @@ def edit_issue(k: Kefu, conv: Conversation, intent: Intent, now: datetime) -> Tu
 
 
 def _apply(k: Kefu, conv: Conversation, changes: dict[str, object], now: datetime) -> Turn:
-    ticket = matters.current(k, conv)
+    ticket = tickets.current(k, conv.user_id, conv.ticket_id)
     if ticket is None:
         return Conversation(conv.user_id), [to_buyer(conv.user_id, replies.NO_TICKETS)]
     k.store.tickets.update(ticket.id, now, **changes)

@@ -163,7 +163,6 @@ def _next_step(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime
     return conv, [to_buyer(conv.user_id, q.text, *q.choices)]
 
 
-
 def intake_answer(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
     """The buyer's answer to the question intake asked; another problem instead of an
     answer gets the matter so far handed over and the new one taken up."""
@@ -238,19 +237,15 @@ def _no_order(k: Kefu, conv: Conversation, intent: Intent | None, now: datetime)
     return advance(k, replace(conv, details=details), intent, now)
 
 
-
 def cancel(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     uid = conv.user_id
     if conv.step in ("intake", "clarify", "edit", "which_matter", "prove"):
         return Conversation(uid), [to_buyer(uid, replies.CANCELLED)]
-    open_tickets = k.store.tickets.open_list(uid)
-    ticket = next((t for t in open_tickets if t.id == conv.ticket_id),
-                  open_tickets[0] if open_tickets else None)
+    ticket = tickets.current(k, uid, conv.ticket_id)
     if ticket:
         withdraw = choice(f"撤销工单 #{ticket.number}", Withdraw(ticket.id))
         return conv, [to_buyer(uid, replies.withdraw_offer(ticket), withdraw)]
     return Conversation(uid), [to_buyer(uid, replies.NOTHING_TO_CANCEL)]
-
 
 
 def human(k: Kefu, conv: Conversation, now: datetime) -> Turn:
@@ -261,16 +256,13 @@ def human(k: Kefu, conv: Conversation, now: datetime) -> Turn:
             said or conv.intent not in (None, *intake.GENERIC)):
         return hand_over(k, conv, now, mr.HUMAN_KEPT)  # asked mid-question: no more questions
     if conv.step in ("feedback", "clarify"):  # after an answer: collect only what is missing
-        intent = k.intent(conv.intent)
-        if intent is None or intent.id == NONE or (intent.ticket is None and intent.tier is None):
-            intent = k.intent("contact_human")
+        intent = _for_a_person(k, conv.intent)
         details = dict(conv.details)
         if said and not details.get("issue") and intent.id not in intake.GENERIC:
             details["issue"] = said[:500]  # understood: no category question; else it is asked
         return start_intake(k, uid, intent, details, now, replies.TO_HUMAN)  # type: ignore[arg-type]
-    open_tickets = k.store.tickets.open_list(uid)
-    if open_tickets:
-        ticket = next((t for t in open_tickets if t.id == conv.ticket_id), open_tickets[0])
+    ticket = tickets.current(k, uid, conv.ticket_id)
+    if ticket is not None:
         k.store.ticket_events.add(ticket.id, "buyer", "human_requested", now)
         return conv, [to_buyer(uid, replies.human_queued(ticket, now)),
                       tickets.to_staff(ticket.id, f"买家要求人工 (#{ticket.number})")]
@@ -278,18 +270,26 @@ def human(k: Kefu, conv: Conversation, now: datetime) -> Turn:
     return start_intake(k, uid, intent, {}, now, replies.TO_HUMAN)  # type: ignore[arg-type]
 
 
+def _for_a_person(k: Kefu, intent_id: str | None) -> Intent:
+    """The intent a ticket for a person takes: the one understood if it can be a ticket,
+    else 人工客服 (contact_human)."""
+    intent = k.intent(intent_id)
+    if intent is None or intent.id == NONE or (intent.ticket is None and intent.tier is None):
+        intent = k.intent("contact_human")
+    assert intent is not None  # the FAQ contract holds contact_human (docs/intents.md)
+    return intent
+
+
 def hand_over(k: Kefu, conv: Conversation, now: datetime, preface: str) -> Turn:
     """Open a ticket now with what is known: the intent understood and the buyer's words."""
     uid = conv.user_id
-    intent = k.intent(conv.intent) if conv.step != "which_matter" else None
-    if intent is None or intent.id == NONE or (intent.ticket is None and intent.tier is None):
-        intent = k.intent("contact_human")
+    intent = _for_a_person(k, conv.intent if conv.step != "which_matter" else None)
     details = {key: v for key, v in conv.details.items() if key != "asking"}
     if details.get("text") and not details.get("issue"):
         details["issue"] = details["text"][:500]
     if not details.get("order_no"):
         details["no_order"] = True
-    ticket, outs = tickets.open_ticket(k, uid, intent, details, now)  # type: ignore[arg-type]
+    ticket, outs = tickets.open_ticket(k, uid, intent, details, now)
     if "order_checked" in details:  # what a lookup found goes on the card too
         ticket = settle_ticket(k, ticket.id, details, now)
         outs = [tickets.staff_card(k, ticket, now) if o.kind == "card" else o for o in outs]

@@ -14,6 +14,7 @@ from intents.match import Matcher, load_matcher
 from intents.understand import Understanding, understand
 
 Clock = Callable[[], datetime]
+READS_KEPT = 256  # texts whose understanding a kefu keeps (a turn needs one or two)
 
 
 def utc_now() -> datetime:
@@ -32,6 +33,10 @@ class Kefu:
     # The shop's answers to the calls this turn asked for (bot/orders/calls.py): a turn that
     # needs the shop is entered again with them, on a copy of this object.
     answers: Mapping[object, object] = field(default_factory=dict)
+    # What a text means does not change within a run (same FAQ, same thresholds), and one
+    # turn may ask several times (is it about the open ticket? which problem?): read once.
+    # Shared by the copies a turn makes with answers; bounded, cleared when full.
+    reads: dict[str, Understanding] = field(default_factory=dict, repr=False, compare=False)
     # Connection pools to the shop's own database (dujiaoka, acg-faka, Dujiao-Next): made
     # once for the process and shared by the copies above, never rebuilt per lookup.
     shop_databases: ShopDatabases = field(default_factory=ShopDatabases, compare=False)
@@ -42,7 +47,14 @@ class Kefu:
 
     def understand(self, text: str) -> Understanding:
         """Understand a buyer message with this shop's thresholds and order pattern."""
-        return understand(self.matcher, text, self.config.thresholds, self.config.order_pattern)
+        found = self.reads.get(text)
+        if found is None:
+            found = understand(self.matcher, text, self.config.thresholds,
+                               self.config.order_pattern)
+            if len(self.reads) >= READS_KEPT:
+                self.reads.clear()
+            self.reads[text] = found
+        return found
 
     def intent(self, intent_id: str | None) -> Intent | None:
         """An FAQ intent by id."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot import chase, flow, follow_ups, replies
+from bot import chase, flow, follow_ups, replies, tickets
 from bot import matter_replies as mr
 from bot.callbacks import NewIssue, Supplement, choice
 from bot.intent_kinds import ABOUT_TICKET, informational
@@ -26,23 +26,12 @@ from intents.normalize import ORDER_TOKEN
 SOCIAL = ("thanks", "goodbye")
 
 
-def focus(conv: Conversation, open_tickets: list[Ticket]) -> Ticket:
-    """The open ticket a plain follow-up belongs to: the one last dealt with, else the newest."""
-    return next((t for t in open_tickets if t.id == conv.ticket_id), open_tickets[0])
-
-
-def current(k: Kefu, conv: Conversation) -> Ticket | None:
-    """The open ticket the buyer is dealing with now (see `focus`), None without one."""
-    open_tickets = k.store.tickets.open_list(conv.user_id)
-    return focus(conv, open_tickets) if open_tickets else None
-
-
 def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
     """Route a message while the buyer has open tickets; None: not about them, route anew."""
     open_tickets = k.store.tickets.open_list(conv.user_id)
     if not open_tickets:
         return None
-    t = focus(conv, open_tickets)
+    t = tickets.focus(conv.ticket_id, open_tickets)
     found = flow.extracted(k, text)
     order_no = found.get("order_no")
     same = next((o for o in open_tickets if order_no and o.order_no == order_no), None)

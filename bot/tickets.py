@@ -152,6 +152,17 @@ def evidence_to_staff(ticket_id: int, item: dict[str, Any]) -> Outgoing:
                     file_id=item.get("file_id"))
 
 
+def focus(ticket_id: int | None, open_tickets: list[Ticket]) -> Ticket:
+    """Of a buyer's open tickets, the one they dealt with last (`ticket_id`), else the newest."""
+    return next((t for t in open_tickets if t.id == ticket_id), open_tickets[0])
+
+
+def current(k: Kefu, user_id: int, ticket_id: int | None) -> Ticket | None:
+    """The open ticket the buyer is dealing with now (see `focus`), None without one."""
+    open_tickets = k.store.tickets.open_list(user_id)
+    return focus(ticket_id, open_tickets) if open_tickets else None
+
+
 def status(k: Kefu, user_id: int, now: datetime) -> Outgoing:
     """Every open matter of the buyer, then the latest closed ones: stage, promise, update."""
     open_tickets = k.store.tickets.open_list(user_id)

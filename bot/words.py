@@ -83,7 +83,7 @@ def _stop(k: Kefu, conv: Conversation, received: bool, now: datetime) -> Turn:
     if not open_tickets:
         text = replies.SOLVED_THANKS if received else replies.NOTHING_TO_CANCEL
         return Conversation(uid), [to_buyer(uid, text)]
-    t = matters.focus(conv, open_tickets)
+    t = tickets.focus(conv.ticket_id, open_tickets)
     text = mr.received_offer(t) if received else replies.withdraw_offer(t)
     return Conversation(uid, ticket_id=t.id), [
         to_buyer(uid, text, choice(f"撤销工单 #{t.number}", Withdraw(t.id)))]
