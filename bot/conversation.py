@@ -134,7 +134,7 @@ def _text(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn:
         return edit_answer(k, conv, ticket.id, text, now)
     if conv.step == "intake":
         return flow.intake_answer(k, conv, text, now)
-    if conv.step == "feedback" and chase.is_chase(text):
+    if conv.step == "feedback" and chase.is_chase(text) and ticket is None:  # else: the ticket
         chased = chase.after_answer(k, conv, text, now)
         if chased is not None:
             return chased

@@ -24,6 +24,7 @@ from intents.normalize import ORDER_TOKEN
 # Said in passing while kefu still holds the ticket: answered with where it stands, not
 # appended. Once an agent has it, these reach the agent like anything else ("你好 在吗").
 SOCIAL = ("thanks", "goodbye")
+SHORT_CHASE = 12  # "还没好吗", "到底好了没": a chase, whatever the matcher makes of it
 
 
 def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
@@ -42,8 +43,8 @@ def route(k: Kefu, conv: Conversation, text: str, now: datetime) -> Turn | None:
     u = k.understand(text)
     intent = k.intent(u.decision.intent) if u.decision.kind == "answer" else None
     new_problem = _problem(intent) and intent is not None and intent.id != t.intent
-    if chase.is_chase(text) and not order_no and not new_problem:
-        return join(k, conv, t, text, now)  # "到底怎么回事" about a new problem is no chase
+    if chase.is_chase(text) and not order_no and not (new_problem and len(text) > SHORT_CHASE):
+        return join(k, conv, t, text, now)  # a sentence about a new problem is no chase
     if intent is not None and intent.id in SOCIAL and not order_no and t.owner != "agent":
         return conv, [to_buyer(conv.user_id, mr.welcome_back(t, now), ticket_id=t.id)]
     if intent is not None and informational(intent) and not order_no:
