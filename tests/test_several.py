@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 import pytest
 
@@ -11,53 +10,33 @@ from bot import several, urgency
 from bot.kefu import Kefu
 from bot.outbox import to_buyer
 from bot.records import Conversation
-from intents.decide import Decision
+from intents.mood import Mood
 from intents.understand import Understanding
 from tests.fixtures_core import Buyer
 
-
-@dataclass(frozen=True)
-class Mood:
-    """The shape intents gives a message's mood."""
-
-    angry: bool = False
-    threat: bool = False
-    urgent: bool = False
-    words: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Read:
-    """An Understanding with the fields the matcher adds for several problems and moods."""
-
-    decision: Decision
-    ranking: Any
-    details: Any
-    also: tuple[str, ...] = ()
-    mood: Mood | None = None
+Reads = dict[str, Understanding]  # texts whose reading a test decides
 
 
 def reading(kefu: Kefu, text: str, also: tuple[str, ...] = (), mood: Mood | None = None
-            ) -> Read:
-    """What the real matcher makes of `text`, plus the secondary intents and mood given."""
-    u = kefu.understand(text)
-    return Read(u.decision, u.ranking, u.details, also, mood)
+            ) -> Understanding:
+    """What the real matcher makes of `text`, with the secondary intents and mood given."""
+    return replace(kefu.understand(text), also=also, mood=mood or Mood())
 
 
 @pytest.fixture
-def reads(kefu: Kefu, monkeypatch: pytest.MonkeyPatch) -> dict[str, Read]:
+def reads(kefu: Kefu, monkeypatch: pytest.MonkeyPatch) -> Reads:
     """Messages the test decides how kefu reads (the rest as the matcher reads them)."""
-    given: dict[str, Read] = {}
+    given: Reads = {}
     real = Kefu.understand
 
-    def understand(self: Kefu, text: str) -> Understanding | Read:
+    def understand(self: Kefu, text: str) -> Understanding:
         return given.get(text) or real(self, text)
     monkeypatch.setattr(Kefu, "understand", understand)
     return given
 
 
 def test_two_problems_are_named_and_the_question_is_answered(kefu: Kefu,
-                                                             reads: dict[str, Read]) -> None:
+                                                             reads: Reads) -> None:
     text = "卡密没到 KM202411221530123456 另外这种卡怎么用"
     reads[text] = reading(kefu, "卡密没到 KM202411221530123456 补发", also=("card_usage",))
     reply = Buyer(kefu).says(text)
@@ -66,7 +45,7 @@ def test_two_problems_are_named_and_the_question_is_answered(kefu: Kefu,
 
 
 def test_problems_that_need_a_person_share_one_ticket(kefu: Kefu,
-                                                      reads: dict[str, Read]) -> None:
+                                                      reads: Reads) -> None:
     text = "卡密没到 KM202411221530123456 补发 还有上次充值失败了"
     reads[text] = reading(kefu, "卡密没到 KM202411221530123456 补发",
                           also=("recharge_failed",))
@@ -79,7 +58,7 @@ def test_problems_that_need_a_person_share_one_ticket(kefu: Kefu,
 
 
 def test_an_angry_threat_goes_first_in_its_tier_and_is_noted(kefu: Kefu,
-                                                              reads: dict[str, Read]) -> None:
+                                                              reads: Reads) -> None:
     calm, angry = "卡密没到 KM202411221530123456 补发", "卡密没到 KM202411221530654321 补发"
     Buyer(kefu, 41).says(calm)
     reads[angry] = reading(kefu, angry, mood=Mood(angry=True, threat=True, words=("12315",)))
@@ -91,7 +70,7 @@ def test_an_angry_threat_goes_first_in_its_tier_and_is_noted(kefu: Kefu,
     assert "扬言投诉" in card and "12315" in card
 
 
-def test_the_mood_never_changes_the_problem(kefu: Kefu, reads: dict[str, Read]) -> None:
+def test_the_mood_never_changes_the_problem(kefu: Kefu, reads: Reads) -> None:
     text = "卡密没到 KM202411221530123456 补发"
     reads[text] = reading(kefu, text, mood=Mood(urgent=True, words=("急急急",)))
     Buyer(kefu).says(text)
