@@ -10,7 +10,6 @@ Both can also answer slowly (`delay`) or with HTTP 429 and a Retry-After (`throt
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.fixtures_orders import send_json
 
 Answer = tuple[int, Any, dict[str, str]]
 
@@ -145,17 +146,7 @@ def _handler(api: FakeApi) -> type[BaseHTTPRequestHandler]:
             status, answer, headers = api.serve(self.command, parts.path, query, form)
             if api.delay:
                 threading.Event().wait(api.delay)  # a slow shop: the client must give up first
-            raw = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(raw)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client timed out and left
+            send_json(self, status, answer, headers)
 
         do_GET = do_POST = _serve
 

@@ -100,21 +100,29 @@ def _handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
             status, answer, delay = shop.next_answer(self.path)
             if delay:
                 threading.Event().wait(delay)  # a slow shop: the client must give up first
-            raw = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client timed out and left
+            send_json(self, status, answer)
 
         do_GET = do_POST = _serve
 
         def log_message(self, *args: Any) -> None:
             pass
     return Handler
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, answer: Any,
+              headers: dict[str, str] | None = None) -> None:
+    """Answer a fake shop request with JSON (or raw bytes), ignoring a client that left."""
+    raw = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+    try:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(raw)))
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(raw)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client timed out and left
 
 
 def _json(body: bytes) -> Any:

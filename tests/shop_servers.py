@@ -95,16 +95,21 @@ def mariadb() -> Iterator[Server]:
             _wait(proc, sock, log)
             yield Server("mysql", port, str(root), "root")
         finally:
-            proc.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(15)
-            if proc.poll() is None:
-                proc.kill()
+            _stop(proc)
     except subprocess.CalledProcessError as exc:
         raise ServerUnavailable(f"mariadb-install-db failed: {exc.stderr.decode()[-800:]}"
                                 ) from None
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Ask the server to stop; after 15 s, make it."""
+    proc.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(15)
+    if proc.poll() is None:
+        proc.kill()
 
 
 @contextlib.contextmanager
@@ -133,11 +138,7 @@ def postgres() -> Iterator[Server]:
             _wait(proc, root / f".s.PGSQL.{port}", log)
             yield Server("postgresql", port, str(root), "postgres")
         finally:
-            proc.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(15)
-            if proc.poll() is None:
-                proc.kill()
+            _stop(proc)
     except subprocess.CalledProcessError as exc:
         raise ServerUnavailable(f"initdb failed: {exc.stderr.decode()[-800:]}") from None
     finally:

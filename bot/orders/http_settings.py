@@ -89,9 +89,9 @@ def parse_http(raw: Mapping[str, Any], required: bool) -> HttpSettings:
         headers=_pairs(raw["headers"], "orders.http.headers"),
         fields=_fields(raw["fields"]),
         statuses=_statuses(raw["statuses"], STATUSES + trusted_statuses(raw)),
-        timeout_seconds=_number(raw["timeout_seconds"], "orders.http.timeout_seconds", 0.1,
+        timeout_seconds=number(raw["timeout_seconds"], "orders.http.timeout_seconds", 0.1,
                                 MAX_SECONDS),
-        retries=int(_number(raw["retries"], "orders.http.retries", 0, 5, whole=True)),
+        retries=int(number(raw["retries"], "orders.http.retries", 0, 5, whole=True)),
         lookup_method=_choice(raw["lookup_method"], "orders.http.lookup_method", METHODS).upper(),
         lookup_body=_choice(raw["lookup_body"], "orders.http.lookup_body", BODIES).lower(),
         lookup_params=params,
@@ -106,7 +106,8 @@ def parse_http(raw: Mapping[str, Any], required: bool) -> HttpSettings:
         preset=str(raw["preset"] or ""))
 
 
-def _number(value: Any, key: str, low: float, high: float, whole: bool = False) -> float:
+def number(value: Any, key: str, low: float, high: float, whole: bool = False) -> float:
+    """A number setting in [low, high] (`whole`: an integer), else a ValueError naming it."""
     kinds = int if whole else int | float
     if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
         what = "a whole number" if whole else "a number"

@@ -17,6 +17,7 @@ from bot.orders.http_settings import (
     MAX_SECONDS,
     ORDER_FIELDS,
     HttpSettings,
+    number,
     parse_http,
 )
 from intents.extract import DEFAULT_ORDER_PATTERN
@@ -107,21 +108,21 @@ def parse_orders(raw: Mapping[str, Any]) -> OrdersSettings:
                          f"got {raw['owner_proof']!r}")
     return OrdersSettings(
         backend=backend, owner_proof=owner_proof,
-        small_order_amount=_number(raw["small_order_amount"], "orders.small_order_amount",
+        small_order_amount=number(raw["small_order_amount"], "orders.small_order_amount",
                                    0, 100_000),
-        auto_refund_daily_cap=int(_number(raw["auto_refund_daily_cap"],
+        auto_refund_daily_cap=int(number(raw["auto_refund_daily_cap"],
                                           "orders.auto_refund_daily_cap", 0, 100_000, whole=True)),
         check_owner=raw["check_owner"],
-        delivery_minutes=int(_number(raw["delivery_minutes"], "orders.delivery_minutes", 1,
+        delivery_minutes=int(number(raw["delivery_minutes"], "orders.delivery_minutes", 1,
                                      1440, whole=True)),
-        recharge_minutes=int(_number(raw["recharge_minutes"], "orders.recharge_minutes", 1,
+        recharge_minutes=int(number(raw["recharge_minutes"], "orders.recharge_minutes", 1,
                                      1440, whole=True)),
-        repeat_claims=int(_number(raw["repeat_claims"], "orders.repeat_claims", 2, 1000,
+        repeat_claims=int(number(raw["repeat_claims"], "orders.repeat_claims", 2, 1000,
                                   whole=True)),
-        resends_per_order_per_day=int(_number(raw["resends_per_order_per_day"],
+        resends_per_order_per_day=int(number(raw["resends_per_order_per_day"],
                                               "orders.resends_per_order_per_day", 0, 100,
                                               whole=True)),
-        resends_per_buyer_per_day=int(_number(raw["resends_per_buyer_per_day"],
+        resends_per_buyer_per_day=int(number(raw["resends_per_buyer_per_day"],
                                               "orders.resends_per_buyer_per_day", 0, 1000,
                                               whole=True)),
         http=parse_http(_guest_api(raw) or raw["http"], required=backend == "http"
@@ -155,10 +156,3 @@ def _sql(raw: Mapping[str, Any]) -> SqlSettings:
         raise ValueError(f"orders.dujiao_next.mode: expected db or api, got {mode!r}")
     return SqlSettings(dsn_env, prefix, view, mode)
 
-
-def _number(value: Any, key: str, low: float, high: float, whole: bool = False) -> float:
-    kinds = int if whole else int | float
-    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
-        what = "a whole number" if whole else "a number"
-        raise ValueError(f"{key}: expected {what} from {low:g} to {high:g}, got {value!r}")
-    return float(value)
