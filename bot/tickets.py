@@ -10,7 +10,7 @@ import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import cards, plain, replies, same_order, urgency
+from bot import cards, plain, replies, same_order, sla_clock, urgency
 from bot.eta import Promise, QueueState, add_business_time, estimate
 from bot.kefu import Kefu
 from bot.outbox import to_buyer, to_staff
@@ -119,19 +119,56 @@ def sla_due(k: Kefu, t: Ticket, target: timedelta | None = None) -> datetime:
                              sla.working_days_only)
 
 
+def sla_view(k: Kefu, t: Ticket, now: datetime) -> cards.SlaView:
+    """The SLA target the ticket works toward now, read from the same clock bot.sla fires by."""
+    target, paused = sla_clock.next_target(k, t, now)
+    return cards.SlaView(target.kind if target else None, target.due if target else None,
+                         paused)
+
+
+def agent_name(k: Kefu, t: Ticket) -> str | None:
+    """The name of whoever has the ticket."""
+    return _name_of(k, t.agent_id)
+
+
 def staff_card(k: Kefu, t: Ticket, now: datetime) -> Outgoing:
     """The ticket card for the staff thread (sent, or re-sent after a change)."""
-    agent = k.store.agents.get(t.agent_id) if t.agent_id else None
     user = k.store.users.name(t.user_id)
-    text = cards.card(t, user, k.store.messages.transcript(t.user_id), sla_due(k, t), now,
-                      agent.name if agent else None)
+    done = t.resolved_at or t.updated_at
+    until = done + timedelta(days=k.config.reopen_days) if not t.is_open and done else None
+    text = cards.card(t, user, k.store.messages.transcript(t.user_id),
+                      sla_view(k, t, now) if t.is_open else None, now, agent_name(k, t), until)
     return to_staff(t.id, text, kind="card", choices=cards.staff_choices(t))
 
 
-def retitle(before: Ticket, after: Ticket) -> list[Outgoing]:
-    """The staff thread's new title, if what it shows (mark, tier, category) changed."""
-    title = cards.topic_title(after)
-    return [] if title == cards.topic_title(before) else [to_staff(after.id, title, "title")]
+def title_of(k: Kefu, t: Ticket) -> str:
+    """The ticket's topic title as it should read now."""
+    return cards.topic_title(t, agent_name(k, t))
+
+
+def retitle(k: Kefu, before: Ticket, after: Ticket) -> list[Outgoing]:
+    """The staff thread's new title, if what it shows (mark, tier, category, owner) changed."""
+    title = title_of(k, after)
+    was = cards.topic_title(before, agent_name(k, before))
+    return [] if title == was else [to_staff(after.id, title, "title")]
+
+
+def _name_of(k: Kefu, agent_id: int | None) -> str | None:
+    agent = k.store.agents.get(agent_id) if agent_id else None
+    return agent.name if agent else None
+
+
+def topic_state(before: Ticket, after: Ticket) -> list[Outgoing]:
+    """Close the ticket's topic when it closes, reopen it when it reopens."""
+    if before.is_open == after.is_open:
+        return []
+    return [to_staff(after.id, "reopen" if after.is_open else "close", "topic")]
+
+
+def refresh(k: Kefu, before: Ticket, after: Ticket, now: datetime) -> list[Outgoing]:
+    """Bring the thread up to date after a change: the card, the title if it changed, the
+    topic closed or reopened. The adapter collapses what is still waiting to the latest."""
+    return [staff_card(k, after, now), *retitle(k, before, after), *topic_state(before, after)]
 
 
 def own_resolved(k: Kefu, user_id: int, ticket_id: int) -> Ticket | None:

@@ -23,7 +23,7 @@ def test_reopening_renames_the_thread_once_its_title_changes(kefu: Kefu) -> None
     buyer.presses("reopen:1")
     [title] = [o for o in buyer.last if o.kind == "title"]
     assert title.audience == "staff" and title.ticket_id == 1
-    assert title.text == "🟠 #T1001 A 卡密未到账"  # no longer the resolved ✅
+    assert title.text == "🟠 #T1001 A 卡密未到账 · 小王"  # no longer ✅; its owner (issue 16)
 
 
 def test_writing_the_same_order_number_reopens_it(kefu: Kefu) -> None:
