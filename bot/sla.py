@@ -21,7 +21,16 @@ from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.outbox import deliver, to_buyer, to_staff
 from bot.records import Outgoing, Ticket
-from bot.sla_clock import FIRST_REPLY, KIND_NAMES, RESOLVE, History, Target, history, targets
+from bot.sla_clock import (
+    FIRST_REPLY,
+    KIND_NAMES,
+    RESOLVE,
+    WAITING,
+    History,
+    Target,
+    history,
+    targets,
+)
 
 __all__ = ["FIRST_REPLY", "RESOLVE", "check_sla", "history", "targets", "warning_text"]
 
@@ -96,7 +105,8 @@ def _breach(k: Kefu, t: Ticket, g: Target, hist: History, now: datetime) -> list
 def _renew_broken_promise(k: Kefu, t: Ticket, hist: History, now: datetime
                           ) -> list[Outgoing]:
     """The promised time passed with no reply: apologise with a new time, once a promise."""
-    if t.first_reply_at is not None or t.promised_at is None or now < t.promised_at:
+    if t.first_reply_at is not None or t.promised_at is None or now < t.promised_at \
+            or t.stage == WAITING:  # the agent waits for the buyer: nothing to apologise for
         return []
     was = t.promised_at.isoformat()
     if any(e["event"] == "eta_renewed" and e["data"].get("was") == was for e in hist.events):

@@ -22,6 +22,7 @@ from bot.kefu import Kefu
 from handlers import telegram_staff, telegram_user
 from handlers.telegram_outbox import Sender
 from handlers.telegram_runtime import KefuContext, Runtime, install
+from handlers.telegram_staff_batch import MAX_HOLD
 
 TOKEN = "123456:offline-token-for-tests-only-xxxxxxxx"
 BOT = {"id": 123456, "is_bot": True, "first_name": "kefu", "username": "kefu_bot"}
@@ -132,8 +133,19 @@ class Offline:
         async def drain() -> None:
             await self.app.initialize()
             await sender.flush()
-            while sender.chats:
-                await asyncio.gather(*list(sender.chats.values()))
+            while sender.chats or sender.held:
+                if sender.chats:
+                    await asyncio.gather(*list(sender.chats.values()))
+                    continue
+                # Card edits wait a moment for the next change (telegram_staff_batch.HOLD):
+                # the test's clock moves past it instead of the test sleeping.
+                advance = getattr(self.runtime.kefu.clock, "advance", None)
+                if advance is not None:
+                    advance(seconds=MAX_HOLD.total_seconds())
+                else:
+                    await asyncio.sleep(0.1)
+                sender.held.clear()
+                await sender.flush()
 
         self.run(drain())
 
