@@ -46,9 +46,13 @@ def mark(t: Ticket) -> str:
 
 
 def topic_title(t: Ticket, agent_name: str | None = None) -> str:
-    """Forum topic name: mark, number, tier, category, and who has it while open."""
-    who = f" · {plain.one_line(agent_name, 20)}" if agent_name and t.is_open else ""
-    return f"{mark(t)} #{t.number} {t.tier} {plain.one_line(t.title)}{who}"[:128]
+    """Forum topic name: tier mark (⏰ once breached), number, tier, category, owner.
+
+    A closed ticket keeps its title: its topic is closed (🔒 in the topic list), and a
+    rename to ✅ would cost one of the group's 20 messages a minute for what 🔒 shows."""
+    who = f" · {plain.one_line(agent_name, 20)}" if agent_name else ""
+    marks = TIER_MARK.get(t.tier, "") + (BREACHED_MARK if t.breached_at else "")
+    return f"{marks} #{t.number} {t.tier} {plain.one_line(t.title)}{who}"[:128]
 
 
 def minutes_left(due: datetime, now: datetime) -> str:

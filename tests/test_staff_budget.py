@@ -55,10 +55,10 @@ def test_the_normal_path_posts_nothing_the_card_can_show(kefu: Kefu) -> None:
     assert staff_kinds(agent(kefu, SENIOR, "note", t.id, "查流水").outs) == []
     assert staff_kinds(agent(kefu, SENIOR, "stage", t.id, "处理").outs) == ["card"]
     done = agent(kefu, SENIOR, "resolve", t.id).outs
-    assert staff_kinds(done) == ["card", "title", "topic"]
-    card, title, topic = [o for o in done if o.audience == "staff"]
+    assert staff_kinds(done) == ["card", "topic"]  # the closed topic (🔒) needs no rename
+    card, topic = [o for o in done if o.audience == "staff"]
     assert not card.choices and "买家回复可重新打开" in card.text and "[已解决]" in card.text
-    assert title.text.startswith("✅ #T1001") and topic.text == "close"
+    assert card.text.startswith("✅ #T1001") and topic.text == "close"
 
 
 def test_escalating_renames_with_the_new_tier_mark(kefu: Kefu) -> None:
