@@ -98,7 +98,7 @@ def buyer_message(esc: Escalation, now: datetime, renewed: datetime | None = Non
                         replies.STATUS, ticket_id=t.id)
     if esc.reason == SLA:
         return to_buyer(t.user_id, replies.sla_slow(t, name, esc.moved), ticket_id=t.id)
-    text = replies.escalated(t, name, now, sorry=esc.reason == CHASED)
+    text = replies.escalated(t, name, now, sorry=esc.reason == CHASED, moved=esc.moved)
     return to_buyer(t.user_id, text, ticket_id=t.id)
 
 

@@ -188,12 +188,15 @@ def reopened(t: Ticket, now: datetime) -> str:
 
 
 
-def escalated(t: Ticket, senior: str | None, now: datetime, sorry: bool = False) -> str:
-    """The ticket went up a tier: who follows up (sorry: after the buyer chased it)."""
+def escalated(t: Ticket, senior: str | None, now: datetime, sorry: bool = False,
+              moved: bool = True) -> str:
+    """The ticket went up a tier: who follows up (sorry: after the buyer chased it); when
+    nothing moved (already top tier, nobody new) it does not claim an escalation."""
     head = "非常抱歉让你一直等。" if sorry else ""
     who = f"资深客服 {senior} " if senior else "主管"
     due = f"{due_text(t.promised_at, now)}, " if t.first_reply_at is None else ""
-    return f"{head}工单 #{t.number} 已升级给{who}优先处理, {due}有进展马上通知你。"
+    done = f"已升级给{who}优先处理" if moved else "已在最高优先级处理中"
+    return f"{head}工单 #{t.number} {done}, {due}有进展马上通知你。"
 
 
 def agent_says(name: str, text: str) -> str:

@@ -114,3 +114,12 @@ def test_less_than_a_minute_left_is_not_zero_minutes() -> None:
     assert cards.minutes_left(T0 + timedelta(seconds=12), T0) == "不到 1 分钟"
     assert cards.minutes_left(T0 + timedelta(minutes=3, seconds=5), T0) == "剩 3 分钟"
     assert cards.minutes_left(T0 - timedelta(minutes=2), T0) == "已超时 2 分钟"
+
+
+def test_escalating_an_s_ticket_nobody_new_takes_does_not_tell_the_buyer_escalated(
+        kefu: Kefu) -> None:
+    on_duty(kefu, SUPERVISOR)
+    t = open_(kefu, "card_not_received")
+    kefu.store.tickets.update(t.id, kefu.now(), tier="S")
+    told = texts(agent(kefu, SUPERVISOR, "escalate", t.id).outs, "user")
+    assert told and not any("已升级" in s for s in told)
