@@ -7,8 +7,8 @@ Telegram lets a bot post about 20 messages a minute in one group, and edits, ren
 closing a topic count. kefu runs as a process against the Bot API emulator with its own
 limits on (20 a minute per group, as in production: the emulator enforces none itself).
 
-1. The normal path of one ticket: open, claim (button), two replies each way, one stage
-   (/stage 处理), resolve (/resolve), with `--gap` seconds between the agent's actions (more
+1. The normal path of one ticket: open, claim (button), two replies each way, a /note,
+   one stage (/stage 处理), resolve (/resolve), with `--gap` seconds between the agent's actions (more
    than the sender's 2.5 s hold, so changes are not merged by luck). Printed: every write
    kefu made in the staff group, by method, split into the buyer's relayed messages and
    the rest.
@@ -69,7 +69,7 @@ def normal_path(peer: BotApiPeer, workdir: Path, gap: float) -> Counter[str]:
             peer.wait_for_bot_message(BUYER, has(f"【客服 小王】回复{n}"), timeout=30)
             peer.send_text(BUYER, BUYER, f"好的{n} 还要等多久")
             peer.wait_for_bot_message(STAFF_CHAT, has(f"买家补充: 好的{n}"), timeout=30)
-        for command in ("/stage 处理", "/resolve"):
+        for command in ("/note 已核对支付流水", "/stage 处理", "/resolve"):
             time.sleep(gap)
             peer.send_text(AGENT, STAFF_CHAT, command, first_name="小王", thread_id=thread)
         time.sleep(gap + 8)  # whatever the sender still holds or the limiter still waits for

@@ -45,14 +45,14 @@ def mark(t: Ticket) -> str:
     return TIER_MARK.get(t.tier, "") + (BREACHED_MARK if t.breached_at else "")
 
 
-def topic_title(t: Ticket, agent_name: str | None = None) -> str:
-    """Forum topic name: tier mark (⏰ once breached), number, tier, category, owner.
+def topic_title(t: Ticket) -> str:
+    """Forum topic name: tier mark (⏰ once breached), number, tier, category.
 
-    A closed ticket keeps its title: its topic is closed (🔒 in the topic list), and a
-    rename to ✅ would cost one of the group's 20 messages a minute for what 🔒 shows."""
-    who = f" · {plain.one_line(agent_name, 20)}" if agent_name else ""
+    It changes only with the tier or a breach: each rename costs one of the group's 20
+    messages a minute. A closed ticket's topic is closed (🔒 in the topic list) rather than
+    renamed ✅, and its owner is on the card and in `/queue mine`, not renamed in on claim."""
     marks = TIER_MARK.get(t.tier, "") + (BREACHED_MARK if t.breached_at else "")
-    return f"{marks} #{t.number} {t.tier} {plain.one_line(t.title)}{who}"[:128]
+    return f"{marks} #{t.number} {t.tier} {plain.one_line(t.title)}"[:128]
 
 
 def minutes_left(due: datetime, now: datetime) -> str:

@@ -128,7 +128,8 @@ def sla_view(k: Kefu, t: Ticket, now: datetime) -> cards.SlaView:
 
 def agent_name(k: Kefu, t: Ticket) -> str | None:
     """The name of whoever has the ticket."""
-    return _name_of(k, t.agent_id)
+    agent = k.store.agents.get(t.agent_id) if t.agent_id else None
+    return agent.name if agent else None
 
 
 def staff_card(k: Kefu, t: Ticket, now: datetime) -> Outgoing:
@@ -141,21 +142,10 @@ def staff_card(k: Kefu, t: Ticket, now: datetime) -> Outgoing:
     return to_staff(t.id, text, kind="card", choices=cards.staff_choices(t))
 
 
-def title_of(k: Kefu, t: Ticket) -> str:
-    """The ticket's topic title as it should read now."""
-    return cards.topic_title(t, agent_name(k, t))
-
-
-def retitle(k: Kefu, before: Ticket, after: Ticket) -> list[Outgoing]:
-    """The staff thread's new title, if what it shows (mark, tier, category, owner) changed."""
-    title = title_of(k, after)
-    was = cards.topic_title(before, agent_name(k, before))
-    return [] if title == was else [to_staff(after.id, title, "title")]
-
-
-def _name_of(k: Kefu, agent_id: int | None) -> str | None:
-    agent = k.store.agents.get(agent_id) if agent_id else None
-    return agent.name if agent else None
+def retitle(before: Ticket, after: Ticket) -> list[Outgoing]:
+    """The staff thread's new title, if what it shows (tier, breach, category) changed."""
+    title = cards.topic_title(after)
+    return [] if title == cards.topic_title(before) else [to_staff(after.id, title, "title")]
 
 
 def topic_state(before: Ticket, after: Ticket) -> list[Outgoing]:
@@ -168,7 +158,7 @@ def topic_state(before: Ticket, after: Ticket) -> list[Outgoing]:
 def refresh(k: Kefu, before: Ticket, after: Ticket, now: datetime) -> list[Outgoing]:
     """Bring the thread up to date after a change: the card, the title if it changed, the
     topic closed or reopened. The adapter collapses what is still waiting to the latest."""
-    return [staff_card(k, after, now), *retitle(k, before, after), *topic_state(before, after)]
+    return [staff_card(k, after, now), *retitle(before, after), *topic_state(before, after)]
 
 
 def own_resolved(k: Kefu, user_id: int, ticket_id: int) -> Ticket | None:

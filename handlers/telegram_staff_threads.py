@@ -10,8 +10,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
+from bot.cards import topic_title
 from bot.records import Choice, Outgoing
-from bot.tickets import staff_card, title_of
+from bot.tickets import staff_card
 from handlers.telegram_runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ class StaffPoster:
         thread_id = None
         if self.runtime.forum:
             ticket = await self.runtime.call(store.tickets.get, ticket_id)
-            title = await self.runtime.call(title_of, self.runtime.kefu, ticket)
+            title = topic_title(ticket)
             topic = await self.bot.create_forum_topic(self.runtime.staff_chat, title)
             thread_id = topic.message_thread_id
             self.titles[ticket_id] = title

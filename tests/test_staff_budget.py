@@ -49,8 +49,8 @@ def test_the_normal_path_posts_nothing_the_card_can_show(kefu: Kefu) -> None:
     on_duty(kefu, SENIOR)
     t = open_(kefu, "card_not_received")
     claim = agent(kefu, SENIOR, "claim", t.id)
-    assert staff_kinds(claim.outs) == ["card", "title"]  # the title names the owner
-    assert tickets.title_of(kefu, kefu.store.tickets.get(t.id)).endswith("· 小王")
+    assert staff_kinds(claim.outs) == ["card"]  # the card names the owner: one edit
+    assert "负责人: 小王" in claim.outs[-1].text
     assert staff_kinds(agent(kefu, SENIOR, "reply", t.id, "在查").outs) == []
     assert staff_kinds(agent(kefu, SENIOR, "note", t.id, "查流水").outs) == []
     assert staff_kinds(agent(kefu, SENIOR, "stage", t.id, "处理").outs) == ["card"]
