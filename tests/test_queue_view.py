@@ -8,6 +8,7 @@ from bot.kefu import Kefu
 from bot.outbox import TEXT_LIMIT, utf16_units
 from bot.queue_view import parse
 from tests.fixtures_core import FakeClock, agent
+from tests.telegram_offline import STAFF_CHAT, offline_app
 from tests.test_sla import SENIOR, SUPERVISOR, on_duty, open_
 
 
@@ -51,3 +52,20 @@ def test_seconds_left_read_less_than_a_minute(kefu: Kefu, clock: FakeClock) -> N
     t = open_(kefu, "card_not_received")
     kefu.store.tickets.update(t.id, clock.now, promised_at=clock.now + timedelta(seconds=12))
     assert "承诺 不到 1 分钟" in agent(kefu, SUPERVISOR, "queue").note
+
+
+def test_a_long_staff_reply_reaches_telegram_in_pieces_that_fit(kefu: Kefu) -> None:
+    on_duty(kefu, SENIOR)
+    for n in range(130):
+        open_(kefu, "card_not_received", 1000 + n)
+    long = "\n".join(f"第{n:03d}行 " + "很长的说明" * 20 for n in range(60))
+    with kefu.store.transaction():  # a card far over 4,096 characters, as /show returns
+        kefu.store.tickets.update(1, kefu.now(), details={"issue": long})
+        kefu.store.staff_threads.save(1, STAFF_CHAT, 77, None)
+    with offline_app(kefu) as tg:
+        tg.message(SENIOR, "/queue", chat_id=STAFF_CHAT, chat_type="supergroup")
+        tg.message(SENIOR, "/show", chat_id=STAFF_CHAT, chat_type="supergroup",
+                   is_topic_message=True, message_thread_id=77)
+        said = [p["text"] for p in tg.request.sent("sendMessage")]
+    assert said and all(utf16_units(s) <= TEXT_LIMIT for s in said)
+    assert said[0].startswith("待处理 130 单") and any("#T1001" in s for s in said[1:])
