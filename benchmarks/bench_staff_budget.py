@@ -8,10 +8,10 @@ closing a topic count. kefu runs as a process against the Bot API emulator with 
 limits on (20 a minute per group, as in production: the emulator enforces none itself).
 
 1. The normal path of one ticket: open, claim (button), two replies each way, a /note,
-   one stage (/stage 处理), resolve (/resolve), with `--gap` seconds between the agent's actions (more
-   than the sender's 2.5 s hold, so changes are not merged by luck). Printed: every write
-   kefu made in the staff group, by method, split into the buyer's relayed messages and
-   the rest.
+   one stage (/stage 处理), resolve (/resolve), with `--gap` seconds between the agent's
+   actions (more than the sender's 2.5 s hold, so changes are not merged by luck).
+   Printed: every write kefu made in the staff group, by method, split into the buyer's
+   relayed messages and the rest.
 2. 16 buyers open tickets at the same moment: seconds until every card shows in the staff
    group, and the writes it took.
 """

@@ -62,7 +62,7 @@ class Sender:
     # Sent, but the database refused to note it: never sent again, noted when it can be.
     unnoted: dict[str, set[int]] = field(default_factory=dict)
     recheck: set[str] = field(default_factory=set)  # chats that got mail while draining
-    held: dict[str, float] = field(default_factory=dict)  # staff threads' edits wait until
+    held: dict[str, float] = field(default_factory=dict)  # threads whose edits wait: until
     titles: dict[int, str] = field(default_factory=dict)  # topic titles set, by ticket
     slots: dict[str, asyncio.Semaphore] = field(default_factory=lambda: {
         audience: asyncio.Semaphore(n) for audience, n in PARALLEL_CHATS.items()})
@@ -105,8 +105,8 @@ class Sender:
         """Start draining one chat unless it is backing off (its timer wakes the sender) or
         already draining (then that drain looks again); True if started."""
         key = f"{audience}:{owner}"  # as chat_key() names it
-        now = asyncio.get_running_loop().time()
-        if self.backoff.get(key, (0, 0.0))[1] > now or self.held.get(key, 0.0) > now:
+        # A held thread is drained again whenever mail comes: a buyer's message ends the hold.
+        if self.backoff.get(key, (0, 0.0))[1] > asyncio.get_running_loop().time():
             return False
         if key in self.chats:  # its drain may have read its last batch before this mail
             self.recheck.add(key)
