@@ -102,3 +102,18 @@ def test_the_normal_path_costs_few_staff_group_writes(
     # title shows: claim (edit), stage (edit), resolve (edit + close); no rename, no notice.
     assert writes.count("sendMessage") == 3, writes  # the card and the buyer's two messages
     assert "editForumTopic" not in writes and len(writes) <= 8, writes
+
+
+def test_queue_names_the_owner_and_filters(bot_api: BotApiPeer, shop: KefuProcess) -> None:
+    _, card = open_ticket(bot_api)
+    bot_api.press_button(AGENT, STAFF_CHAT, card["message_id"], buttons(card)["认领"])
+    wait_until(lambda: "负责人: 小王" in card_now(bot_api, card["message_id"])["text"],
+               what="claimed")
+    asked = bot_api.send_text(AGENT, STAFF_CHAT, "/queue mine", first_name="小王")
+    mine = bot_api.wait_for_bot_message(STAFF_CHAT, has("待处理 1 单 (我的)"),
+                                        after_message_id=asked["message_id"], timeout=15)
+    assert "小王" in mine["text"] and f"@{AGENT}" not in mine["text"]
+    assert "承诺 = 答应买家" in mine["text"] and "SLA" in mine["text"]
+    asked = bot_api.send_text(AGENT, STAFF_CHAT, "/queue unclaimed", first_name="小王")
+    bot_api.wait_for_bot_message(STAFF_CHAT, has("队列 (未认领) 为空"),
+                                 after_message_id=asked["message_id"], timeout=15)
