@@ -79,6 +79,9 @@ class Offline:
         self.app, self.request, self.runtime = app, request, runtime
         self.loop = asyncio.new_event_loop()  # one loop: the runtime's tasks live in it
         self._ids = itertools.count(1)
+        # One sender for the app's life, as in `kefu run`: what it remembers (topic titles
+        # set) carries from one delivery to the next.
+        self.sender = Sender(runtime, app.bot)
 
     def push(self, kind: str, payload: dict[str, Any]) -> None:
         """Process one update of this kind (message, edited_message...) and the turns it caused."""
@@ -128,7 +131,7 @@ class Offline:
 
     def deliver(self) -> None:
         """Send what waits in the outbox through kefu's real Sender."""
-        sender = Sender(self.runtime, self.app.bot)
+        sender = self.sender
 
         async def drain() -> None:
             await self.app.initialize()
