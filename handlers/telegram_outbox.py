@@ -128,11 +128,14 @@ class Sender:
                     outs = first if first is not None else await self.runtime.call(
                         self.runtime.kefu.store.outbox.pending_in, audience, owner)
                     first = None
-                    if audience == "staff" and await self._hold(key, owner, outs):
-                        break
-                    while outs:
-                        outs = await self._batch(key, audience, owner, outs)
-                    if key not in self.recheck or key in self.backoff:
+                    held = False
+                    while outs and not held:
+                        # Edits wait a moment for the next change, also those read right
+                        # after a send (a claim a moment after the card went out).
+                        held = audience == "staff" and await self._hold(key, owner, outs)
+                        if not held:
+                            outs = await self._batch(key, audience, owner, outs)
+                    if held or key not in self.recheck or key in self.backoff:
                         break
         except Exception as exc:  # the database, or a bug: this chat is tried again later
             if unwritable(exc):

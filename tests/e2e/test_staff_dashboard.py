@@ -117,3 +117,16 @@ def test_queue_names_the_owner_and_filters(bot_api: BotApiPeer, shop: KefuProces
     asked = bot_api.send_text(AGENT, STAFF_CHAT, "/queue unclaimed", first_name="小王")
     bot_api.wait_for_bot_message(STAFF_CHAT, has("队列 (未认领) 为空"),
                                  after_message_id=asked["message_id"], timeout=15)
+
+
+def test_changes_a_moment_apart_become_one_card_edit(
+    bot_api: BotApiPeer, shop: KefuProcess
+) -> None:
+    _, card = open_ticket(bot_api)
+    data = buttons(card)
+    bot_api.press_button(AGENT, STAFF_CHAT, card["message_id"], data["认领"])
+    bot_api.press_button(AGENT, STAFF_CHAT, card["message_id"], data["处理中"])
+    wait_until(lambda: "[处理]" in card_now(bot_api, card["message_id"])["text"]
+               and "负责人: 小王" in card_now(bot_api, card["message_id"])["text"], what="card")
+    wait_until(lambda: len(bot_api.calls("answerCallbackQuery")) == 2, what="answers")
+    assert staff_writes(bot_api).count("editMessageText") == 1
