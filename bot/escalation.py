@@ -33,6 +33,11 @@ class Escalation:
     senior: AgentRecord | None  # None: nobody new has it (a senior had it, or none is free)
     supervisors: tuple[str, ...]  # on duty, named in the staff notice
 
+    @property
+    def moved(self) -> bool:
+        """Whether anything changed: a higher tier, or someone new has it."""
+        return self.after.tier != self.before.tier or self.senior is not None
+
 
 def escalate(k: Kefu, t: Ticket, reason: str, now: datetime, *, actor: str = "bot",
              exclude: Collection[int] = (), reassign: bool = True,
@@ -89,14 +94,14 @@ def buyer_message(esc: Escalation, now: datetime, renewed: datetime | None = Non
     """The buyer hears who follows up (after a missed target: an apology, and a new time)."""
     t, name = esc.after, esc.senior.name if esc.senior else None
     if esc.reason == SLA and renewed is not None:
-        return to_buyer(t.user_id, replies.sla_breached(t, renewed, now, name), replies.STATUS,
-                        ticket_id=t.id)
+        return to_buyer(t.user_id, replies.sla_breached(t, renewed, now, name, esc.moved),
+                        replies.STATUS, ticket_id=t.id)
     if esc.reason == SLA:
-        return to_buyer(t.user_id, replies.sla_slow(t, name), ticket_id=t.id)
-    text = replies.escalated(t, name, now, sorry=esc.reason == CHASED)
+        return to_buyer(t.user_id, replies.sla_slow(t, name, esc.moved), ticket_id=t.id)
+    text = replies.escalated(t, name, now, sorry=esc.reason == CHASED, moved=esc.moved)
     return to_buyer(t.user_id, text, ticket_id=t.id)
 
 
 def thread_update(k: Kefu, esc: Escalation, now: datetime) -> list[Outgoing]:
     """The ticket's card as it is now, and its thread's new title if that changed."""
-    return [tickets.staff_card(k, esc.after, now), *tickets.retitle(esc.before, esc.after)]
+    return tickets.refresh(k, esc.before, esc.after, now)

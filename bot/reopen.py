@@ -33,7 +33,7 @@ def reopen(k: Kefu, conv: Conversation, ticket_id: int, now: datetime,
         to_buyer(conv.user_id, replies.reopened(again, now), replies.STATUS, ticket_id=ticket.id),
         to_staff(ticket.id, f"🔁 买家重新打开了 #{ticket.number}"
                  + (f": {plain.one_line(reason)}" if reason else "")),
-        tickets.staff_card(k, again, now), *tickets.retitle(ticket, again)]
+        *tickets.refresh(k, ticket, again, now)]
 
 
 def _within_window(k: Kefu, t: Ticket, now: datetime) -> bool:

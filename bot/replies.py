@@ -188,12 +188,15 @@ def reopened(t: Ticket, now: datetime) -> str:
 
 
 
-def escalated(t: Ticket, senior: str | None, now: datetime, sorry: bool = False) -> str:
-    """The ticket went up a tier: who follows up (sorry: after the buyer chased it)."""
+def escalated(t: Ticket, senior: str | None, now: datetime, sorry: bool = False,
+              moved: bool = True) -> str:
+    """The ticket went up a tier: who follows up (sorry: after the buyer chased it); when
+    nothing moved (already top tier, nobody new) it does not claim an escalation."""
     head = "非常抱歉让你一直等。" if sorry else ""
     who = f"资深客服 {senior} " if senior else "主管"
     due = f"{due_text(t.promised_at, now)}, " if t.first_reply_at is None else ""
-    return f"{head}工单 #{t.number} 已升级给{who}优先处理, {due}有进展马上通知你。"
+    done = f"已升级给{who}优先处理" if moved else "已在最高优先级处理中"
+    return f"{head}工单 #{t.number} {done}, {due}有进展马上通知你。"
 
 
 def agent_says(name: str, text: str) -> str:
@@ -207,17 +210,21 @@ def claimed(t: Ticket, name: str) -> str:
 
 
 # SLA: when kefu is late it says so first, then why, the new time, and what happens next.
-def sla_breached(t: Ticket, due: datetime, now: datetime, senior: str | None) -> str:
-    """A target was missed before any reply: apologise, escalate, promise a new time."""
+def sla_breached(t: Ticket, due: datetime, now: datetime, senior: str | None,
+                 escalated: bool = True) -> str:
+    """The promised time passed before any reply: apologise, say what changed (only if
+    something did), promise a new time."""
     who = f", 由资深客服 {senior} 跟进" if senior else ""
-    return (f"抱歉让你久等了 🙏 工单 #{t.number} 超过了我们的回复时限, 已升级优先处理{who}。"
+    done = f"已升级优先处理{who}" if escalated else "已在优先处理"
+    return (f"抱歉让你久等了 🙏 工单 #{t.number} 没能在承诺时间内回复, {done}。"
             f"按现在的排队重新估算, 预计 {format_due(due, now)} 前回复你, 有进展马上通知。")
 
 
-def sla_slow(t: Ticket, senior: str | None) -> str:
+def sla_slow(t: Ticket, senior: str | None, escalated: bool = True) -> str:
     """Resolution is overdue after replies: apologise and say who follows up."""
     who = f"资深客服 {senior}" if senior else "主管"
-    return (f"抱歉, 工单 #{t.number} 处理得比预期慢 🙏 已升级由{who}优先跟进, "
+    done = f"已升级由{who}优先跟进" if escalated else "正在优先跟进"
+    return (f"抱歉, 工单 #{t.number} 处理得比预期慢 🙏 {done}, "
             "有结果会第一时间在这里通知你, 不用重复发消息。")
 
 

@@ -11,51 +11,28 @@ and does not escalate twice before anyone can see it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
-from typing import Any
 
 from bot import escalation, notices, replies, tickets
-from bot.eta import add_business_time, format_due
+from bot.cards import minutes_left
+from bot.eta import format_due
 from bot.kefu import Kefu
 from bot.outbox import deliver, to_buyer, to_staff
-from bot.records import Outgoing, Ticket, parse_time
+from bot.records import Outgoing, Ticket
+from bot.sla_clock import (
+    FIRST_REPLY,
+    KIND_NAMES,
+    RESOLVE,
+    WAITING,
+    History,
+    Target,
+    history,
+    targets,
+)
 
-FIRST_REPLY, RESOLVE = "first_reply", "resolve"
-KIND_NAMES = {FIRST_REPLY: "首次回复", RESOLVE: "解决"}
-
-
-@dataclass(frozen=True)
-class Target:
-    """One SLA target of a ticket in its current tier."""
-
-    kind: str  # first_reply | resolve
-    tier: str
-    warn_at: datetime
-    due: datetime
-    live: bool  # not met yet, and the ticket did not enter this tier already late
-
-
-@dataclass(frozen=True)
-class History:
-    """The ticket's events since its clock started (its opening, or its latest reopening)."""
-
-    start: datetime
-    events: tuple[dict[str, Any], ...]
-
-    def fired(self, event: str, target: Target) -> bool:
-        """Whether this step already happened for this target."""
-        return any(e["event"] == event and e["data"].get("target") == target.kind
-                   and e["data"].get("tier") == target.tier for e in self.events)
-
-    def entered_tier(self, tier: str) -> datetime:
-        """When the ticket moved into its current tier (its start if it began there)."""
-        moves = [parse_time(e["at"]) for e in self.events
-                 if e["event"] == "escalated" and e["data"].get("tier") == tier]
-        return max([self.start, *moves])  # type: ignore[type-var]
+__all__ = ["FIRST_REPLY", "RESOLVE", "check_sla", "history", "targets", "warning_text"]
 
 
 def check_sla(k: Kefu) -> list[Outgoing]:
@@ -72,7 +49,7 @@ def check_sla(k: Kefu) -> list[Outgoing]:
 def _check_ticket(k: Kefu, t: Ticket, now: datetime) -> list[Outgoing]:
     """At most one step a ticket a round: the next round sees the ticket as it changed."""
     hist = history(k, t)
-    goals = targets(k, t, hist)
+    goals = targets(k, t, hist, now)
     # Most serious first: a breach also renews the promise, so the buyer hears it once.
     steps: list[Callable[[], list[Outgoing]]] = [
         *(partial(_breach, k, t, g, hist, now) for g in goals),
@@ -86,35 +63,6 @@ def _check_ticket(k: Kefu, t: Ticket, now: datetime) -> list[Outgoing]:
     return []
 
 
-def history(k: Kefu, t: Ticket) -> History:
-    """The events that count for the ticket's current clock."""
-    rows = [dict(e, data=json.loads(e["data"] or "{}")) for e in k.store.ticket_events.of(t.id)]
-    reopened = [parse_time(e["at"]) for e in rows if e["event"] == "reopened"]
-    start: datetime = max([t.created_at, *reopened])  # type: ignore[type-var]
-    return History(start, tuple(e for e in rows if parse_time(e["at"]) >= start))
-
-
-def targets(k: Kefu, t: Ticket, hist: History) -> list[Target]:
-    """The first-reply and resolution targets of the ticket's current tier."""
-    entered = hist.entered_tier(t.tier)
-    spans = {FIRST_REPLY: k.config.tiers[t.tier].first_reply,
-             RESOLVE: k.config.resolve_targets[t.tier]}
-    out = []
-    for kind, span in spans.items():
-        due = _after(k, t, hist.start, span)
-        met = kind == FIRST_REPLY and t.first_reply_at is not None
-        # Escalated into a tier whose target had already passed: the escalation was the answer.
-        out.append(Target(kind, t.tier, _after(k, t, hist.start, span * k.config.sla.warn_ratio),
-                          due, not met and entered < due))
-    return out
-
-
-def _after(k: Kefu, t: Ticket, start: datetime, span: timedelta) -> datetime:
-    """start + span of the ticket's tier's business time."""
-    days_only = k.config.tiers[t.tier].working_days_only
-    return add_business_time(start, span, k.config.eta.hours, days_only)
-
-
 def _warn(k: Kefu, t: Ticket, g: Target, hist: History, now: datetime) -> list[Outgoing]:
     if not (g.live and g.warn_at <= now < g.due) or hist.fired("sla_warned", g):
         return []
@@ -125,9 +73,8 @@ def _warn(k: Kefu, t: Ticket, g: Target, hist: History, now: datetime) -> list[O
 
 def warning_text(k: Kefu, t: Ticket, g: Target, now: datetime) -> str:
     """Terse staff warning naming who should act."""
-    left = max(int((g.due - now).total_seconds() // 60), 0)
     head = (f"⏳ #{t.number} {KIND_NAMES[g.kind]}将于 {format_due(g.due, now)} 超时 "
-            f"(剩 {left} 分钟)")
+            f"({minutes_left(g.due, now)})")
     owner = k.store.agents.get(t.agent_id) if t.agent_id else None
     if owner is not None:
         return f"{head} · {owner.name} 请尽快处理"
@@ -137,7 +84,8 @@ def warning_text(k: Kefu, t: Ticket, g: Target, now: datetime) -> str:
 
 
 def _breach(k: Kefu, t: Ticket, g: Target, hist: History, now: datetime) -> list[Outgoing]:
-    """A target ran out: the ticket escalates, staff hear why, the buyer hears it first."""
+    """A target ran out: the ticket escalates and staff hear why. The buyer hears of it only
+    once their own promise has passed: the SLA is ours, the promise is theirs."""
     if not (g.live and now >= g.due) or hist.fired("sla_breached", g):
         return []
     k.store.ticket_events.add(t.id, "bot", "sla_breached", now, target=g.kind, tier=g.tier,
@@ -145,17 +93,20 @@ def _breach(k: Kefu, t: Ticket, g: Target, hist: History, now: datetime) -> list
     k.store.tickets.update(t.id, now, breached_at=t.breached_at or now)
     esc = escalation.escalate(k, t, escalation.SLA, now, target=g.kind,
                               reassign=k.config.sla.reassign_on_breach)
+    head = f"⏰ #{t.number} {KIND_NAMES[g.kind]}已超时 (时限 {format_due(g.due, now)})"
+    staff = [escalation.staff_notice(esc, head), *escalation.thread_update(k, esc, now)]
+    if t.first_reply_at is None and t.promised_at is not None and now < t.promised_at:
+        return staff  # the promise still holds: _renew_broken_promise speaks if it breaks
     # Before any reply the buyer gets a new time; after one, who follows up.
     renewed = _renew(k, t, now, "sla_breached") if t.first_reply_at is None else None
-    head = f"🔴 #{t.number} {KIND_NAMES[g.kind]}已超时 (时限 {format_due(g.due, now)})"
-    return [escalation.staff_notice(esc, head), *escalation.thread_update(k, esc, now),
-            escalation.buyer_message(esc, now, renewed)]
+    return [*staff, escalation.buyer_message(esc, now, renewed)]
 
 
 def _renew_broken_promise(k: Kefu, t: Ticket, hist: History, now: datetime
                           ) -> list[Outgoing]:
     """The promised time passed with no reply: apologise with a new time, once a promise."""
-    if t.first_reply_at is not None or t.promised_at is None or now < t.promised_at:
+    if t.first_reply_at is not None or t.promised_at is None or now < t.promised_at \
+            or t.stage == WAITING:  # the agent waits for the buyer: nothing to apologise for
         return []
     was = t.promised_at.isoformat()
     if any(e["event"] == "eta_renewed" and e["data"].get("was") == was for e in hist.events):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot import cards, escalation, guard, notices, ratings, replies, tickets
+from bot import escalation, guard, notices, queue_view, ratings, replies, tickets
 from bot.events import AgentAct
 from bot.kefu import Kefu
 from bot.orders import refunds
@@ -70,11 +70,12 @@ def _claim(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> 
         holder = k.store.agents.get(t.agent_id) if t.agent_id else None
         return StaffResult(False, f"#{t.number} 已被 {holder.name if holder else '他人'} 认领。")
     k.store.ticket_events.add(t.id, f"agent:{agent.id}", "claimed", now)
-    t = k.store.tickets.get(t.id)  # type: ignore[assignment]
+    mine = k.store.tickets.get(t.id)
+    assert mine is not None
+    # The card and the title show the claim: no "认领了" message in the thread as well.
     return StaffResult(True, f"已认领 #{t.number}", [
-        tickets.to_buyer(t.user_id, replies.claimed(t, agent.name), ticket_id=t.id),
-        tickets.to_staff(t.id, f"{agent.name} 认领了 #{t.number}"),
-        tickets.staff_card(k, t, now)])
+        tickets.to_buyer(t.user_id, replies.claimed(mine, agent.name), ticket_id=t.id),
+        *tickets.refresh(k, t, mine, now)])
 
 
 def _reply(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime,
@@ -86,6 +87,7 @@ def _reply(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime,
     outs: list[Outgoing] = []
     if t.agent_id is None and k.store.tickets.claim(t.id, agent.id, now):
         k.store.ticket_events.add(t.id, f"agent:{agent.id}", "claimed", now)
+        outs += tickets.refresh(k, t, k.store.tickets.get(t.id) or t, now)  # its new owner
     if t.first_reply_at is None:
         k.store.tickets.update(t.id, now, first_reply_at=now)
     else:
@@ -103,8 +105,8 @@ def _note(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> S
     if not text:
         return StaffResult(False, "用法: /note 内容")
     k.store.ticket_events.add(t.id, f"agent:{agent.id}", "note", now, text=text)
-    return StaffResult(True, "备注已记录 (买家看不到)。",
-                       [tickets.to_staff(t.id, f"📝 {agent.name}: {text}")])
+    # The agent's own /note stands in the thread already: no echo (the group's budget).
+    return StaffResult(True, "备注已记录 (买家看不到)。")
 
 
 def _stage(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
@@ -115,10 +117,11 @@ def _stage(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> 
     k.store.tickets.update(t.id, now, stage=text)
     k.store.ticket_events.add(t.id, f"agent:{agent.id}", "stage", now, stage=text, was=t.stage)
     moved = k.store.tickets.get(t.id)
+    assert moved is not None
+    # The card shows the stage: one edit, not a notice as well.
     return StaffResult(True, f"#{t.number} → {text}", [
         tickets.to_buyer(t.user_id, replies.stage_push(moved, text, k.config.reopen_days),
-                         ticket_id=t.id),
-        tickets.to_staff(t.id, f"{agent.name}: #{t.number} → {text}")])
+                         ticket_id=t.id), *tickets.refresh(k, t, moved, now)])
 
 
 def _approve_refund(k: Kefu, agent: AgentRecord, t: Ticket, text: str,
@@ -134,9 +137,10 @@ def _resolve(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -
     k.store.ticket_events.add(t.id, f"agent:{agent.id}", "resolved", now, text=text)
     k.store.conversations.save(Conversation(t.user_id), now)
     done = k.store.tickets.get(t.id)
+    assert done is not None
+    # The card, the title (✅) and the closed topic show it: no "解决了" message.
     return StaffResult(True, f"#{t.number} 已解决", [
-        ratings.resolved_message(k, done),  # type: ignore[arg-type]
-        tickets.to_staff(t.id, f"✅ {agent.name} 解决了 #{t.number}")])
+        ratings.resolved_message(k, done), *tickets.refresh(k, t, done, now)])
 
 
 def _escalate(k: Kefu, agent: AgentRecord, t: Ticket, text: str, now: datetime) -> StaffResult:
@@ -165,7 +169,15 @@ def _duty(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffRes
 
 
 def _queue(k: Kefu, agent: AgentRecord, act: AgentAct, now: datetime) -> StaffResult:
-    return StaffResult(True, cards.queue_text(k.store.tickets.all_open(), now))
+    ask = queue_view.parse(act.text)
+    if ask is None:
+        return StaffResult(False, queue_view.usage())
+    rows = []
+    for t in k.store.tickets.all_open():
+        sla = tickets.sla_view(k, t, now)
+        rows.append(queue_view.QueueRow(t, tickets.agent_name(k, t),
+                                        None if sla.paused else sla.due))
+    return StaffResult(True, queue_view.queue_text(rows, ask, agent.id, now))
 
 
 _ON_TICKET = {"claim": _claim, "reply": _reply, "note": _note, "stage": _stage,

@@ -10,7 +10,7 @@ import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import cards, plain, replies, same_order, urgency
+from bot import cards, plain, replies, same_order, sla_clock, urgency
 from bot.clock import shift
 from bot.eta import Promise, QueueState, add_business_time, estimate
 from bot.kefu import Kefu
@@ -120,19 +120,46 @@ def sla_due(k: Kefu, t: Ticket, target: timedelta | None = None) -> datetime:
                              sla.working_days_only)
 
 
+def sla_view(k: Kefu, t: Ticket, now: datetime) -> cards.SlaView:
+    """The SLA target the ticket works toward now, read from the same clock bot.sla fires by."""
+    target, paused = sla_clock.next_target(k, t, now)
+    return cards.SlaView(target.kind if target else None, target.due if target else None,
+                         paused)
+
+
+def agent_name(k: Kefu, t: Ticket) -> str | None:
+    """The name of whoever has the ticket."""
+    agent = k.store.agents.get(t.agent_id) if t.agent_id else None
+    return agent.name if agent else None
+
+
 def staff_card(k: Kefu, t: Ticket, now: datetime) -> Outgoing:
     """The ticket card for the staff thread (sent, or re-sent after a change)."""
-    agent = k.store.agents.get(t.agent_id) if t.agent_id else None
     user = k.store.users.name(t.user_id)
-    text = cards.card(t, user, k.store.messages.transcript(t.user_id), sla_due(k, t), now,
-                      agent.name if agent else None)
+    done = t.resolved_at or t.updated_at
+    until = done + timedelta(days=k.config.reopen_days) if not t.is_open and done else None
+    text = cards.card(t, user, k.store.messages.transcript(t.user_id),
+                      sla_view(k, t, now) if t.is_open else None, now, agent_name(k, t), until)
     return to_staff(t.id, text, kind="card", choices=cards.staff_choices(t))
 
 
 def retitle(before: Ticket, after: Ticket) -> list[Outgoing]:
-    """The staff thread's new title, if what it shows (mark, tier, category) changed."""
+    """The staff thread's new title, if what it shows (tier, breach, category) changed."""
     title = cards.topic_title(after)
     return [] if title == cards.topic_title(before) else [to_staff(after.id, title, "title")]
+
+
+def topic_state(before: Ticket, after: Ticket) -> list[Outgoing]:
+    """Close the ticket's topic when it closes, reopen it when it reopens."""
+    if before.is_open == after.is_open:
+        return []
+    return [to_staff(after.id, "reopen" if after.is_open else "close", "topic")]
+
+
+def refresh(k: Kefu, before: Ticket, after: Ticket, now: datetime) -> list[Outgoing]:
+    """Bring the thread up to date after a change: the card, the title if it changed, the
+    topic closed or reopened. The adapter collapses what is still waiting to the latest."""
+    return [staff_card(k, after, now), *retitle(before, after), *topic_state(before, after)]
 
 
 def own_resolved(k: Kefu, user_id: int, ticket_id: int) -> Ticket | None:

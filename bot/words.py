@@ -71,7 +71,8 @@ def withdraw(k: Kefu, conv: Conversation, ticket_id: int, now: datetime) -> Turn
     k.store.ticket_events.add(t.id, "buyer", "withdrawn", now)
     return Conversation(conv.user_id), [
         to_buyer(conv.user_id, replies.withdrawn(t)),
-        tickets.to_staff(t.id, f"买家撤销了工单 #{t.number}")]
+        tickets.to_staff(t.id, f"买家撤销了工单 #{t.number}"),
+        *tickets.refresh(k, t, k.store.tickets.get(t.id) or t, now)]
 
 
 def _stop(k: Kefu, conv: Conversation, received: bool, now: datetime) -> Turn:

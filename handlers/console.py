@@ -40,6 +40,8 @@ def render(out: Outgoing) -> str:
     would be a reply to the buyer)."""
     if out.kind == "title":  # the ticket's thread renamed: a line, as a chat app would show
         return f"标题改为: {out.text}"
+    if out.kind == "topic":  # the ticket's thread closed with it, or reopened
+        return "话题已关闭" if out.text == "close" else "话题已重新打开"
     text = out.text + (f" [附件 {out.file_id}]" if out.file_id else "")
     if out.choices and out.audience == "staff":
         text += "\n  " + "  ".join(f"{c.label} {_command(c.data)}" for c in out.choices)

@@ -12,7 +12,9 @@ from bot.settings import TelegramLimits
 MAX_RETRIES = 3  # a 429 (RetryAfter) is waited out and retried this often before it is raised
 # Requests that post something in a chat. Reads (getChatMember, getChat), button answers and
 # "typing..." cost no message, so they never wait behind the staff group's 20 a minute.
-SENDS = ("send", "copy", "forward", "edit", "createforumtopic")
+# Closing and reopening a topic post a service message in it: they count too.
+SENDS = ("send", "copy", "forward", "edit", "createforumtopic", "closeforumtopic",
+         "reopenforumtopic")
 NOT_SENDS = frozenset({"sendchataction"})
 
 

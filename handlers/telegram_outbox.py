@@ -24,6 +24,7 @@ from bot.db import unwritable
 from bot.records import Outgoing
 from handlers.telegram_buyer_chats import to_buyer
 from handlers.telegram_runtime import Runtime
+from handlers.telegram_staff_batch import collapse, hold_for
 from handlers.telegram_staff_threads import StaffPoster
 from handlers.telegram_texts import coalesce, joined
 
@@ -61,6 +62,8 @@ class Sender:
     # Sent, but the database refused to note it: never sent again, noted when it can be.
     unnoted: dict[str, set[int]] = field(default_factory=dict)
     recheck: set[str] = field(default_factory=set)  # chats that got mail while draining
+    held: dict[str, float] = field(default_factory=dict)  # threads whose edits wait: until
+    titles: dict[int, str] = field(default_factory=dict)  # topic titles set, by ticket
     slots: dict[str, asyncio.Semaphore] = field(default_factory=lambda: {
         audience: asyncio.Semaphore(n) for audience, n in PARALLEL_CHATS.items()})
 
@@ -102,6 +105,7 @@ class Sender:
         """Start draining one chat unless it is backing off (its timer wakes the sender) or
         already draining (then that drain looks again); True if started."""
         key = f"{audience}:{owner}"  # as chat_key() names it
+        # A held thread is drained again whenever mail comes: a buyer's message ends the hold.
         if self.backoff.get(key, (0, 0.0))[1] > asyncio.get_running_loop().time():
             return False
         if key in self.chats:  # its drain may have read its last batch before this mail
@@ -124,9 +128,14 @@ class Sender:
                     outs = first if first is not None else await self.runtime.call(
                         self.runtime.kefu.store.outbox.pending_in, audience, owner)
                     first = None
-                    while outs:
-                        outs = await self._batch(key, audience, owner, outs)
-                    if key not in self.recheck or key in self.backoff:
+                    held = False
+                    while outs and not held:
+                        # Edits wait a moment for the next change, also those read right
+                        # after a send (a claim a moment after the card went out).
+                        held = audience == "staff" and await self._hold(key, owner, outs)
+                        if not held:
+                            outs = await self._batch(key, audience, owner, outs)
+                    if held or key not in self.recheck or key in self.backoff:
                         break
         except Exception as exc:  # the database, or a bug: this chat is tried again later
             if unwritable(exc):
@@ -145,15 +154,32 @@ class Sender:
         The last message's delivery is noted in the same trip to the database that reads
         the next batch: one hop fewer per message on the busiest path.
         """
-        groups = coalesce(outs)
+        staff = audience == "staff"
+        groups = collapse(outs) if staff else coalesce(outs)
         for n, group in enumerate(groups):
-            if not await self._send_one(key, joined(group)):
+            if not await self._send_one(key, group[-1] if staff else joined(group)):
                 return []
             last = n == len(groups) - 1
             following = await self._noted(key, group, (audience, owner) if last else None)
             if last:
                 return following
         return []
+
+    async def _hold(self, key: str, ticket_id: int | None, outs: list[Outgoing]) -> bool:
+        """Let a thread's card edits wait a moment so that the next change joins them (the
+        group's budget); True if they wait (a timer wakes the sender)."""
+        store = self.runtime.kefu.store
+        thread = await self.runtime.call(store.staff_threads.get, ticket_id) if ticket_id \
+            else None
+        delay = hold_for(outs, bool(thread and thread.get("card_message_id")),
+                         self.runtime.kefu.now())
+        if delay <= 0:
+            self.held.pop(key, None)
+            return False
+        loop = asyncio.get_running_loop()
+        self.held[key] = loop.time() + delay
+        loop.call_later(delay, self.runtime.wake.set)
+        return True
 
     async def _note_unnoted(self, key: str) -> None:
         """Note what was sent while the database refused; raises while it still refuses."""
@@ -168,7 +194,7 @@ class Sender:
             if out.audience == "user":
                 await to_buyer(self.bot, out)
             else:
-                await StaffPoster(self.runtime, self.bot).post(out)
+                await StaffPoster(self.runtime, self.bot, self.titles).post(out)
         except RetryAfter as exc:  # the rate limiter already waited and retried: back off
             self._back_off(key, float(exc.retry_after if isinstance(exc.retry_after, int | float)
                                       else exc.retry_after.total_seconds()))

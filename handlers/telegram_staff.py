@@ -12,6 +12,7 @@ from bot.callbacks import STAFF, agent_act, decode, for_staff
 from bot.events import AgentAct
 from bot.staff import GLOBAL_ACTIONS
 from handlers.telegram_runtime import KefuContext, Runtime
+from handlers.telegram_texts import split_text
 
 logger = logging.getLogger(__name__)
 STAFF_COMMANDS = ("note", "claim", "show", "stage", "approve", "resolve", "escalate",
@@ -84,7 +85,13 @@ async def _relay(update: Update, context: KefuContext, text: str, kind: str = "t
         AgentAct(update.effective_user.id, "reply", ticket_id, text,
                  event_id=f"tg:{update.update_id}", kind=kind, file_id=file_id))
     if not result.ok:
-        await message.reply_text(result.note)
+        await _answer(message, result.note)
+
+
+async def _answer(message: Message, text: str) -> None:
+    """Tell the agent, in as many messages as Telegram needs (a long /show or /queue)."""
+    for piece in split_text(text):
+        await message.reply_text(piece)
 
 
 async def on_staff_command(update: Update, context: KefuContext) -> None:
@@ -104,8 +111,10 @@ async def on_staff_command(update: Update, context: KefuContext) -> None:
     result = await context.runtime.agent(
         AgentAct(update.effective_user.id, ACTIONS.get(command, command), ticket_id, args.strip(),
                  event_id=f"tg:{update.update_id}"))
+    # A command that worked shows on the card (claim, stage, resolve...) or is the agent's
+    # own message (/note): no echo in the group, whose messages are counted.
     if command in GLOBAL_ACTIONS or command == "show" or not result.ok:
-        await message.reply_text(result.note)
+        await _answer(message, result.note)
 
 
 async def on_staff_button(update: Update, context: KefuContext) -> None:

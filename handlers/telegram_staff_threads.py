@@ -4,7 +4,7 @@ card), its card edited in place, its topic renamed, a vanished topic or card reb
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
@@ -37,6 +37,7 @@ class StaffPoster:
 
     runtime: Runtime
     bot: ExtBot
+    titles: dict[int, str] = field(default_factory=dict)  # set so far (the sender's memory)
 
     async def post(self, out: Outgoing) -> None:
         """Send a staff message; if its topic vanished, recreate the thread and retry once."""
@@ -45,6 +46,9 @@ class StaffPoster:
             return
         if out.kind == "title":
             await self._retitle(out.ticket_id, out.text)
+            return
+        if out.kind == "topic":
+            await self._open_or_close(out.ticket_id, out.text == "close")
             return
         try:
             await self._post(out, await self._thread(out.ticket_id))
@@ -103,11 +107,25 @@ class StaffPoster:
         thread = await self.runtime.call(self.runtime.kefu.store.staff_threads.get, ticket_id)
         if not (self.runtime.forum and thread and thread.get("thread_id")):
             return  # no topics, or none yet: a new topic takes the ticket's title as it is
+        if self.titles.get(ticket_id) == title:
+            return  # a rename that changes nothing still costs one of the group's messages
         try:
             await self.bot.edit_forum_topic(self.runtime.staff_chat, thread["thread_id"],
                                             name=title)
         except BadRequest as exc:  # not modified, or the topic is gone (rebuilt when next used)
             logger.info("topic title not updated: %s", exc)
+        self.titles[ticket_id] = title
+
+    async def _open_or_close(self, ticket_id: int, close: bool) -> None:
+        """Close a resolved ticket's topic, reopen a reopened one's (forum groups only)."""
+        thread = await self.runtime.call(self.runtime.kefu.store.staff_threads.get, ticket_id)
+        if not (self.runtime.forum and thread and thread.get("thread_id")):
+            return
+        act = self.bot.close_forum_topic if close else self.bot.reopen_forum_topic
+        try:
+            await act(self.runtime.staff_chat, thread["thread_id"])
+        except BadRequest as exc:  # already so, or gone: nothing to hold the thread up for
+            logger.info("topic not %s: %s", "closed" if close else "reopened", exc)
 
     async def _thread(self, ticket_id: int) -> dict:
         thread = await self.runtime.call(self.runtime.kefu.store.staff_threads.get, ticket_id)
@@ -119,9 +137,10 @@ class StaffPoster:
         thread_id = None
         if self.runtime.forum:
             ticket = await self.runtime.call(store.tickets.get, ticket_id)
-            topic = await self.bot.create_forum_topic(self.runtime.staff_chat,
-                                                      topic_title(ticket))
+            title = topic_title(ticket)
+            topic = await self.bot.create_forum_topic(self.runtime.staff_chat, title)
             thread_id = topic.message_thread_id
+            self.titles[ticket_id] = title
         await self.runtime.call(store.staff_threads.save, ticket_id, self.runtime.staff_chat,
                                 thread_id, None)
         return {"thread_id": thread_id, "card_message_id": None}

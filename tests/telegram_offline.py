@@ -22,6 +22,7 @@ from bot.kefu import Kefu
 from handlers import telegram_staff, telegram_user
 from handlers.telegram_outbox import Sender
 from handlers.telegram_runtime import KefuContext, Runtime, install
+from handlers.telegram_staff_batch import MAX_HOLD
 
 TOKEN = "123456:offline-token-for-tests-only-xxxxxxxx"
 BOT = {"id": 123456, "is_bot": True, "first_name": "kefu", "username": "kefu_bot"}
@@ -78,6 +79,9 @@ class Offline:
         self.app, self.request, self.runtime = app, request, runtime
         self.loop = asyncio.new_event_loop()  # one loop: the runtime's tasks live in it
         self._ids = itertools.count(1)
+        # One sender for the app's life, as in `kefu run`: what it remembers (topic titles
+        # set) carries from one delivery to the next.
+        self.sender = Sender(runtime, app.bot)
 
     def push(self, kind: str, payload: dict[str, Any]) -> None:
         """Process one update of this kind (message, edited_message...) and the turns it caused."""
@@ -127,13 +131,24 @@ class Offline:
 
     def deliver(self) -> None:
         """Send what waits in the outbox through kefu's real Sender."""
-        sender = Sender(self.runtime, self.app.bot)
+        sender = self.sender
 
         async def drain() -> None:
             await self.app.initialize()
             await sender.flush()
-            while sender.chats:
-                await asyncio.gather(*list(sender.chats.values()))
+            while sender.chats or sender.held:
+                if sender.chats:
+                    await asyncio.gather(*list(sender.chats.values()))
+                    continue
+                # Card edits wait a moment for the next change (telegram_staff_batch.HOLD):
+                # the test's clock moves past it instead of the test sleeping.
+                advance = getattr(self.runtime.kefu.clock, "advance", None)
+                if advance is not None:
+                    advance(seconds=MAX_HOLD.total_seconds())
+                else:
+                    await asyncio.sleep(0.1)
+                sender.held.clear()
+                await sender.flush()
 
         self.run(drain())
 

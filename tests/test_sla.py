@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot import cards
@@ -77,22 +77,35 @@ def test_breach_escalates_reassigns_resends_the_card_and_apologises(
     moved = kefu.store.tickets.get(t.id)
     assert moved.tier == "A" and moved.agent_id == SENIOR and moved.owner == "agent"
     [notice] = texts(outs, "staff")
-    assert "🔴 #T1001 首次回复已超时" in notice and "升级 B→A" in notice
+    assert "⏰ #T1001 首次回复已超时" in notice and "升级 B→A" in notice
     assert "转给 小王" in notice and "请 老李 关注" in notice
     [card] = [o for o in outs if o.kind == "card"]
-    assert card.text.startswith("🔴 #T1001 A") and cards.topic_title(moved).startswith("🔴")
+    # Issue 16: the tier's colour (A 🟠) and the breach (⏰) are different marks.
+    assert card.text.startswith("🟠⏰ #T1001 A") and cards.topic_title(moved).startswith("🟠⏰")
     [title] = [o for o in outs if o.kind == "title"]  # the core renames the thread
     assert title.audience == "staff" and title.text == cards.topic_title(moved)
-    [apology] = texts(outs, "user")
-    assert moved.promised_at > clock.now
-    assert "抱歉" in apology and f"预计 {format_due(moved.promised_at, kefu.now())} 前回复" \
-        in apology and "小王" in apology
+    # Issue 16: the buyer's promise has not passed, so the buyer hears nothing yet.
+    assert t.promised_at > clock.now and texts(outs, "user") == []
     names = [e["event"] for e in kefu.store.ticket_events.of(t.id)]
     # One `escalated` event says who has it now (bot/escalation.py): no `reassigned` beside it.
-    assert names[-3:] == ["sla_breached", "escalated", "eta_renewed"]
+    assert names[-2:] == ["sla_breached", "escalated"]
     [escalated] = events(kefu, t.id, "escalated")
     assert json.loads(escalated["data"]) == {"reason": "sla", "tier": "A", "was": "B",
                                              "to": SENIOR, "target": "first_reply"}
+
+
+def test_breach_after_the_promise_apologises_with_a_new_time(
+        kefu: Kefu, clock: FakeClock) -> None:
+    on_duty(kefu, SENIOR, SUPERVISOR)
+    t = open_(kefu, "contact_human")
+    kefu.store.tickets.update(t.id, clock.now, promised_at=clock.now + timedelta(minutes=3))
+    clock.advance(minutes=5)
+    outs = tick(kefu)
+    moved = kefu.store.tickets.get(t.id)
+    [apology] = texts(outs, "user")
+    assert moved.promised_at > clock.now
+    assert "抱歉" in apology and f"预计 {format_due(moved.promised_at, kefu.now())} 前回复" \
+        in apology and "小王" in apology and "已升级" in apology
 
 
 def test_breach_without_reassignment_when_configured_off(
@@ -120,7 +133,8 @@ def test_each_step_fires_once_even_after_a_restart(make_kefu: Callable[..., Kefu
     k = make_kefu()  # a new process: only the database remembers
     assert tick(k) == []
     clock.advance(minutes=1)
-    assert len(tick(k)) == 4  # staff notice, card, the thread's new title, buyer apology
+    # staff notice, card, the thread's new title; the buyer's promise still holds (issue 16)
+    assert len(tick(k)) == 3
     k.store.db.conn.close()
     k = make_kefu()
     assert tick(k) == []

@@ -50,3 +50,20 @@ def test_editing_a_card_no_longer_renames_the_topic(kefu: Kefu) -> None:
         tg.deliver()
         assert len(tg.request.sent("editMessageText")) == 1
         assert tg.request.sent("editForumTopic") == []
+
+
+def test_a_closed_ticket_closes_its_topic_and_a_repeated_title_is_not_sent_again(
+        kefu: Kefu) -> None:
+    ticket_with_a_topic(kefu)
+    queue_one(kefu, to_staff(1, "🟣 #T1001 S 卡密未到账", "title"))
+    queue_one(kefu, to_staff(1, "close", "topic"))
+    with offline_app(kefu) as tg:
+        tg.runtime.forum = True
+        tg.deliver()
+        queue_one(kefu, to_staff(1, "🟣 #T1001 S 卡密未到账", "title"))  # changes nothing
+        tg.deliver()
+        closed = tg.request.sent("closeForumTopic")
+        renamed = tg.request.sent("editForumTopic")
+    assert closed == [{"chat_id": STAFF_CHAT, "message_thread_id": 77}]
+    assert len(renamed) == 1
+    assert kefu.store.outbox.pending("staff") == []

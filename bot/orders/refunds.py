@@ -142,7 +142,7 @@ def approve(k: Kefu, agent: AgentRecord, t: Ticket, now: datetime
     return True, f"已批准 #{t.number} 的退款", [
         to_buyer(t.user_id, w.approved_text(t, due, now), replies.STATUS, ticket_id=t.id),
         to_staff(t.id, f"✅ {agent.name} 批准了退款 ({_yuan(refund.get('amount'))}) · {after}"),
-        tickets.staff_card(k, moved, now)]  # type: ignore[arg-type]
+        *tickets.refresh(k, t, moved, now)]  # type: ignore[arg-type]
 
 
 def _request(k: Kefu, order_no: str, reason: str) -> ActionResult:
@@ -195,8 +195,10 @@ def _refunded(k: Kefu, t: Ticket, order: Order, now: datetime) -> list[Outgoing]
     k.store.ticket_events.add(t.id, "bot", "refund_done", now,
                               refunded_at=at.isoformat() if at else None)
     text = w.refund_done_text(order, t, at, now) + "\n" + replies.RATE_ASK
+    done = k.store.tickets.get(t.id) or fresh
     return [to_buyer(t.user_id, text, *ratings.rating_choices(fresh), ticket_id=t.id),
-            to_staff(t.id, f"✅ 订单系统显示 {order.order_no} 已退款, #{t.number} 自动解决")]
+            to_staff(t.id, f"✅ 订单系统显示 {order.order_no} 已退款, #{t.number} 自动解决"),
+            *tickets.refresh(k, fresh, done, now)]
 
 
 def _yuan(amount: Any) -> str:
